@@ -1,0 +1,60 @@
+# SP Trainer: `make run` starts everything, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON310 ?= python3.10
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: help run test install train validate bench bench-nlu sync clean
+
+help:
+	@echo "make run        install (first time), train if the data changed, start Rasa :5005 and the web app :8080"
+	@echo "make test       run every test (trains once if needed)"
+	@echo "make validate   rasa data validate + persona validation"
+	@echo "make bench      per-turn latency vs a 'rasa init' bot;  make bench-nlu: held-out NLU F1"
+
+$(PY):
+	@if ! $(PYTHON310) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then \
+	  echo "error: '$(PYTHON310)' was not found or is not Python 3.10. Rasa 3.6 runs only on Python 3.10."; \
+	  echo "  with pyenv:  pyenv install 3.10 (this repo's .python-version selects 3.10)"; \
+	  echo "  on Debian/Ubuntu:  apt-get install python3.10 python3.10-venv"; \
+	  echo "  or point make at one:  make run PYTHON310=/path/to/python3.10"; \
+	  exit 1; fi
+	@echo "creating $(VENV) with $$($(PYTHON310) --version)..."
+	$(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	@echo "installing pinned packages (rasa 3.6.21 and its TensorFlow take a few minutes the first time)..."
+	$(PY) -m pip install --progress-bar on -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+train: install
+	@$(PY) -m bot.training
+
+validate: install
+	@echo "rasa data validate..."
+	@$(VENV)/bin/rasa data validate --domain domain --data data --config config.yml 2>&1 \
+	  | grep -E "ERROR|UserWarning|conflict|No story structure" ; test $${PIPESTATUS[0]} -eq 0
+	@$(PY) -m bot.cli persona validate personas
+
+run: train
+	@$(PY) -m bot.stack
+
+test: train validate
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench-nlu: train
+	@$(PY) -m bench.nlu
+
+bench: train
+	@$(PY) -m bench.latency
+
+sync: install
+	@$(PY) -m bot.rasa_files
+
+clean:
+	rm -rf var .pytest_cache .hypothesis

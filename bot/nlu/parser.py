@@ -1,0 +1,47 @@
+"""Classify learner messages with the trained Rasa model, in process, without a server.
+
+The scorer and the NLU benchmark use this: the model is loaded once and every message
+goes through the same NLU graph the running bot uses.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class NluParser:
+    def __init__(self, model_path: Optional[Path] = None) -> None:
+        from rasa.core.agent import Agent
+
+        from bot.training import ensure_model
+
+        logging.getLogger("rasa").setLevel(logging.WARNING)
+        self.model_path = Path(model_path) if model_path else ensure_model(quiet=True)
+        self._loop = asyncio.new_event_loop()
+        self.agent = Agent.load(str(self.model_path))
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        return self.parse_many([text])[0]
+
+    def parse_many(self, texts: Sequence[str]) -> List[Dict[str, Any]]:
+        """Parse results (``intent``, ``intent_ranking``...) in input order."""
+        processor = self.agent.processor
+        assert processor is not None
+
+        async def run() -> List[Dict[str, Any]]:
+            from rasa.core.channels.channel import UserMessage
+
+            out = []
+            for text in texts:
+                out.append(await processor.parse_message(UserMessage(text)))
+            return out
+
+        return self._loop.run_until_complete(run())
+
+    def close(self) -> None:
+        self._loop.close()

@@ -1,0 +1,77 @@
+"""Generic in-character lines for what a persona file leaves out, shaded by demeanour."""
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+from bot.personas.model import Persona
+
+_FALLBACK: Dict[str, Tuple[str, ...]] = {
+    "neutral": ("Sorry, what do you mean?", "Sorry, I'm not sure I follow. Could you put that another way?"),
+    "reserved": ("Sorry... what do you mean?", "I'm not sure I understand the question."),
+    "talkative": ("Sorry, I've lost you there, what do you mean?", "Hang on, I didn't quite get that. What are you asking?"),
+    "anxious": ("Sorry, I don't understand, what do you mean? Is that bad?", "Sorry, I'm a bit flustered. Could you ask that again?"),
+    "tearful": ("Sorry... I didn't catch what you mean.", "Sorry, could you say that again?"),
+    "irritable": ("What do you mean?", "I don't follow. Can you just ask me plainly?"),
+}
+
+_UNKNOWN: Dict[str, Tuple[str, ...]] = {
+    "neutral": ("I'm not sure what you mean, to be honest.", "Hmm, I'm not sure. I haven't really thought about that."),
+    "reserved": ("I'm not sure what you mean.", "I don't really know what to say to that."),
+    "talkative": ("Oh, I'm not sure what you mean there, to be honest.", "Hmm, I've never really thought about that one."),
+    "anxious": ("I'm not sure what you mean... should I know that?", "I don't know. Is that important?"),
+    "tearful": ("I'm not sure what you mean, sorry.", "I don't know..."),
+    "irritable": ("I'm not sure what you're getting at.", "No idea, honestly."),
+}
+
+#: Reactions to process and communication acts when the persona gives none.
+_REACTIONS: Dict[str, Tuple[str, ...]] = {
+    "greet": ("Hello.", "Hello, nice to meet you."),
+    "ask_open": ("Well, it's like I said, it's been going on a while and it's wearing me down.",),
+    "ask_anything_else": ("No, I think that's the main thing.", "Not really, that's the main thing."),
+    "summarize": ("Yes, that's about right.", "Yes, that sounds right."),
+    "goodbye": ("Thank you. Bye.", "Thanks, goodbye."),
+    "empathize": ("Thank you. It has been hard.", "Thanks. It's nice to hear someone say that."),
+    "legitimize": ("Thank you. I was starting to think nobody believed me.", "That's a relief to hear, honestly."),
+    "dismiss": ("So you think I'm imagining it?", "It's real, though. I'm not making it up."),
+    "reassure_premature": ("But you haven't even... I mean, how can you be sure?", "I hope so. But it doesn't feel like nothing."),
+    "explain_mind_body": ("Oh. I've never had it explained like that. So it's real, but stress makes it worse?",
+                          "That makes some sense, actually."),
+    "propose_plan": ("Okay. I'd be willing to try that.", "Alright, that sounds like a start."),
+    "out_of_scope": ("Sorry, I'm not sure what that's got to do with me being here.",
+                     "I'd rather talk about why I came in, if that's alright."),
+}
+
+_ESCALATION_LEAD = ("Sorry, I keep coming back to it, but", "Can I just say again,", "It's still on my mind, honestly:")
+_REPEAT_PREFIX = ("As I said,", "Like I said,", "As I mentioned,")
+
+
+def fallback_lines(persona: Persona) -> Tuple[str, ...]:
+    if persona.fallback:
+        return persona.fallback
+    if persona.proxy:
+        return (f"Sorry, I'm not sure what you mean. Are you asking about {first_name(persona)}?",)
+    return _FALLBACK.get(persona.demeanour, _FALLBACK["neutral"])
+
+
+def unknown_lines(persona: Persona) -> Tuple[str, ...]:
+    if persona.unknown:
+        return persona.unknown
+    if persona.proxy:
+        return (f"I'm not sure, to be honest. I'd have to ask {first_name(persona)}.",)
+    return _UNKNOWN.get(persona.demeanour, _UNKNOWN["neutral"])
+
+
+def reaction_lines(topic_id: str) -> Tuple[str, ...]:
+    return _REACTIONS.get(topic_id, ())
+
+
+def escalation_leads() -> Tuple[str, ...]:
+    return _ESCALATION_LEAD
+
+
+def repeat_prefixes() -> Tuple[str, ...]:
+    return _REPEAT_PREFIX
+
+
+def first_name(persona: Persona) -> str:
+    return persona.name.split()[0] if persona.name.split() else persona.name

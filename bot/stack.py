@@ -1,0 +1,175 @@
+"""Start and stop the whole stack: the Rasa server (REST + Socket.IO) and the web app.
+
+Used by ``make run`` and by the tests, so what the tests exercise is what students get.
+No action server is started: patient replies come from the in-process NLG (bot/nlg.py).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from bot.training import ROOT, ensure_model, rasa_bin
+
+DEFAULT_RASA_PORT = 5005
+DEFAULT_WEB_PORT = 8080
+
+
+def write_endpoints(run_dir: Path, tracker_db: Optional[Path] = None, extra: Optional[dict] = None) -> Path:
+    """An endpoints file for this run: persona NLG plus a SQLite tracker store in run_dir."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    db = tracker_db or run_dir / "tracker.db"
+    config = {
+        "nlg": {"type": "bot.nlg.PersonaNLG"},
+        "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)},
+    }
+    config.update(extra or {})
+    path = run_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float, name: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {proc.returncode} during start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except (urllib.error.URLError, ConnectionError, OSError):
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{name} did not answer {url} within {timeout:.0f} s")
+
+
+@dataclass
+class Stack:
+    """A running Rasa server and web app on loopback ports."""
+
+    rasa_port: int = DEFAULT_RASA_PORT
+    web_port: Optional[int] = DEFAULT_WEB_PORT
+    run_dir: Path = ROOT / "var"
+    personas_dir: Optional[Path] = None
+    interface: str = "127.0.0.1"
+    token: str = field(default_factory=lambda: os.environ.get("SPTRAINER_RASA_TOKEN") or secrets.token_urlsafe(24))
+    log_to_files: bool = False
+    endpoints: Optional[Path] = None
+    procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def env(self) -> Dict[str, str]:
+        env = dict(os.environ)
+        env.update(TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore", SPTRAINER_RASA_TOKEN=self.token,
+                   SPTRAINER_RASA_URL=self.rasa_url, SPTRAINER_VAR_DIR=str(self.run_dir))
+        if self.personas_dir:
+            env["SPTRAINER_PERSONAS_DIR"] = str(self.personas_dir)
+        return env
+
+    def _spawn(self, name: str, cmd: List[str]) -> subprocess.Popen:
+        out = None
+        if self.log_to_files:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.run_dir / f"{name}.log", "ab")
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT if out else None,
+                                start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    def start(self, model: Optional[Path] = None, timeout: float = 180.0) -> "Stack":
+        model = model or ensure_model(quiet=True)
+        endpoints = self.endpoints or write_endpoints(self.run_dir)
+        rasa = self._spawn("rasa", [
+            rasa_bin(), "run", "--model", str(model), "--endpoints", str(endpoints),
+            "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
+            "--interface", self.interface, "--enable-api", "--auth-token", self.token, "--cors", "*",
+        ])
+        if self.web_port:
+            self._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.web_port),
+                                "--host", self.interface])
+        try:
+            _wait_http(f"{self.rasa_url}/", rasa, timeout, "Rasa server")
+            if self.web_port:
+                _wait_http(f"{self.web_url}/api/health", self.procs["web"], 60, "web app")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for name, proc in list(self.procs.items()):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for name, proc in list(self.procs.items()):
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.procs.clear()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main() -> None:
+    """``make run``: start everything in the foreground; Ctrl-C stops it cleanly."""
+    rasa_port = int(os.environ.get("SPTRAINER_RASA_PORT", DEFAULT_RASA_PORT))
+    web_port = int(os.environ.get("SPTRAINER_WEB_PORT", DEFAULT_WEB_PORT))
+    interface = os.environ.get("SPTRAINER_INTERFACE", "127.0.0.1")
+    model = ensure_model()
+    stack = Stack(rasa_port=rasa_port, web_port=web_port, interface=interface)
+    stopping = False
+
+    def _stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            print("\nstopping Rasa and the web app...", flush=True)
+            stack.stop()
+            print("stopped.", flush=True)
+            sys.exit(0)
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    print(f"starting Rasa on :{rasa_port} and the web app on :{web_port} (model {model.name})...", flush=True)
+    stack.start(model=model)
+    print(f"\nSP Trainer is running.\n  Students:  {stack.web_url}/\n"
+          f"  Assessors: {stack.web_url}/assessor/\n  Educators: {stack.web_url}/educator/\n"
+          f"  Rasa REST: {stack.rasa_url}/webhooks/rest/webhook  (Socket.IO on the same port)\n"
+          "Press Ctrl-C to stop.", flush=True)
+    while True:
+        for name, proc in stack.procs.items():
+            if proc.poll() is not None:
+                print(f"{name} exited with code {proc.returncode}; stopping the rest.", flush=True)
+                stack.stop()
+                sys.exit(1)
+        time.sleep(1)
+
+
+if __name__ == "__main__":
+    main()
