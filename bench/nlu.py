@@ -14,7 +14,7 @@ from typing import List, Tuple
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+HELDOUT_FILES = sorted((ROOT / "tests" / "data").glob("nlu_heldout*.yml"))
 
 
 def load_examples(path: Path) -> List[Tuple[str, str]]:
@@ -30,7 +30,7 @@ def load_examples(path: Path) -> List[Tuple[str, str]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=HELDOUT)
+    ap.add_argument("--data", type=Path, nargs="*", default=HELDOUT_FILES)
     ap.add_argument("--top", type=int, default=12, help="how many confused pairs to print")
     args = ap.parse_args()
 
@@ -38,7 +38,7 @@ def main() -> int:
 
     from bot.nlu.parser import NluParser
 
-    examples = load_examples(args.data)
+    examples = [pair for path in args.data for pair in load_examples(path)]
     parser = NluParser()
     started = time.perf_counter()
     results = parser.parse_many([text for text, _ in examples])
@@ -50,8 +50,8 @@ def main() -> int:
     accuracy = sum(g == p for g, p in zip(gold, pred)) / len(gold)
     p, r, f, n = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0)
 
-    print(f"held-out set: {args.data.relative_to(ROOT) if args.data.is_relative_to(ROOT) else args.data}"
-          f" ({len(examples)} utterances, {len(labels)} intents)")
+    names = ", ".join(p.name for p in args.data)
+    print(f"held-out set: {names} ({len(examples)} utterances, {len(labels)} intents, never trained on)")
     print(f"model: {parser.model_path.name}; parse time {1000 * elapsed / len(examples):.2f} ms/utterance")
     print(f"\nmacro-F1: {macro:.3f}   accuracy: {accuracy:.3f}   (target macro-F1 >= 0.92)")
     print(f"fell back (nlu_fallback): {pred.count('nlu_fallback')}")

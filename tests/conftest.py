@@ -1,0 +1,86 @@
+"""Shared fixtures: one trained model per run, one real Rasa server on a loopback port."""
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import urllib.request
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from bot.personas import PersonaRegistry
+from bot.stack import Stack
+from bot.training import ROOT, ensure_model
+
+BUNDLED = ROOT / "personas"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RasaClient:
+    """A REST client for the running bot, plus tracker access through the token-protected API."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+
+    def say(self, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[str]:
+        body: Dict[str, Any] = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        request = urllib.request.Request(f"{self.stack.rasa_url}/webhooks/rest/webhook",
+                                         data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return [m.get("text", "") for m in json.loads(response.read())]
+
+    def start(self, sender: str, persona_id: str) -> str:
+        replies = self.say(sender, "/start_interview" + json.dumps({"persona_id": persona_id}))
+        assert len(replies) == 1, replies
+        return replies[0]
+
+    def tracker(self, sender: str) -> Dict[str, Any]:
+        url = f"{self.stack.rasa_url}/conversations/{sender}/tracker?token={self.stack.token}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
+
+    def learner_intents(self, sender: str) -> List[str]:
+        events = self.tracker(sender)["events"]
+        return [e["parse_data"]["intent"]["name"] for e in events if e.get("event") == "user"]
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    return ensure_model(quiet=True)
+
+
+@pytest.fixture(scope="session")
+def personas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the bundled personas, so tests may add broken or new files."""
+    target = tmp_path_factory.mktemp("personas")
+    for path in BUNDLED.glob("*.yml"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def stack(model_path: Path, personas_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    run_dir = tmp_path_factory.mktemp("run")
+    s = Stack(rasa_port=free_port(), web_port=None, run_dir=run_dir, personas_dir=personas_dir, log_to_files=True)
+    s.start(model=model_path)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa(stack: Stack) -> RasaClient:
+    return RasaClient(stack)
+
+
+@pytest.fixture(scope="session")
+def bundled() -> PersonaRegistry:
+    return PersonaRegistry(BUNDLED)
