@@ -41,7 +41,7 @@ class SocketChat:
     def say(self, text: str, metadata: dict = None) -> str:
         payload = {"message": text, "session_id": self.session_id}
         if metadata:
-            payload["customData"] = metadata
+            payload["metadata"] = metadata
         self.client.emit("user_uttered", payload)
         return self.replies.get(timeout=20)["text"]
 
