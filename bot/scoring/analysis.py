@@ -1,0 +1,180 @@
+"""What happened in an interview, turn by turn: topics, empathy, dismissals, cues.
+
+The rubric (rubric.py) only reads this analysis, so every point it gives or takes can
+point at the turn and the words behind it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from bot import topics
+from bot.personas.model import Persona
+from bot.scoring import cues, dismissal
+from bot.scoring.classifier import Prediction
+from bot.scoring.style import empathic_phrase, question_style
+from bot.scoring.text import Segment, clip, segments
+from bot.transcripts import Transcript
+
+#: A clause inside a longer turn counts towards coverage at this confidence.
+SEGMENT_TOPIC_CONFIDENCE = 0.6
+EMPATHIC_TOPICS = ("empathize", "legitimize")
+
+
+@dataclass
+class LearnerTurn:
+    number: int
+    text: str
+    topic: str
+    confidence: float
+    style: str
+    segments: List[Segment]
+    segment_predictions: List[Prediction]
+    topics: Dict[str, str] = field(default_factory=dict)  # topic -> quote that shows it
+    empathy_quote: Optional[str] = None
+    dismissals: List[dismissal.Dismissal] = field(default_factory=list)
+
+
+@dataclass
+class PatientTurn:
+    number: int
+    text: str
+    cue_quote: Optional[str]
+
+
+@dataclass
+class MissedCue:
+    turn: int
+    quote: str
+    suggestion: str
+    answered_by: Optional[int]  # the learner turn that moved on, if any
+
+
+@dataclass
+class Analysis:
+    transcript: Transcript
+    persona: Optional[Persona]
+    learner: List[LearnerTurn]
+    patient: List[PatientTurn]
+    cues_answered: List[Tuple[int, int, str]]  # (cue turn, learner turn, quote of the continuer)
+    missed_cues: List[MissedCue]
+
+    def covered(self) -> Dict[str, Tuple[int, str]]:
+        """First turn (and quote) at which each topic was covered."""
+        out: Dict[str, Tuple[int, str]] = {}
+        for turn in self.learner:
+            for topic_id, quote in turn.topics.items():
+                out.setdefault(topic_id, (turn.number, quote))
+        return out
+
+    def turns_with(self, topic_id: str) -> List[Tuple[int, str]]:
+        return [(t.number, t.topics[topic_id]) for t in self.learner if topic_id in t.topics]
+
+
+def texts_to_classify(transcript: Transcript) -> List[str]:
+    """Whole learner turns, then each clause of multi-clause turns (one batch per transcript)."""
+    out: List[str] = []
+    for turn in transcript.learner_turns():
+        out.append(turn.text)
+        parts = segments(turn.text)
+        if len(parts) > 1:
+            out.extend(p.text for p in parts)
+    return out
+
+
+def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: Optional[Persona]) -> Analysis:
+    """``predictions`` are for ``texts_to_classify(transcript)``, in that order."""
+    queue = list(predictions)
+    learner: List[LearnerTurn] = []
+    patient: List[PatientTurn] = []
+    red_flags_checked = False
+    for turn in transcript.turns:
+        if turn.speaker == "patient":
+            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(turn.text, persona)))
+            continue
+        whole = queue.pop(0)
+        parts = segments(turn.text) or [Segment(turn.text, 0, len(turn.text))]
+        part_predictions = [queue.pop(0) for _ in parts] if len(parts) > 1 else [whole]
+        main = _main_act(whole, parts, part_predictions)
+        lt = LearnerTurn(turn.number, turn.text, main.topic, main.confidence, question_style(turn.text),
+                         parts, part_predictions)
+        lt.topics[whole.topic] = _quote_for(lt, whole.topic)
+        for part, prediction in zip(parts, part_predictions):
+            if len(parts) > 1 and prediction.confidence >= SEGMENT_TOPIC_CONFIDENCE:
+                lt.topics.setdefault(prediction.topic, clip(part.text))
+        lt.dismissals = dismissal.detect(parts, part_predictions, turn.text, red_flags_checked)
+        for topic_id in ("dismiss", "reassure_premature"):
+            if topic_id in lt.topics and not lt.dismissals:
+                del lt.topics[topic_id]  # the clause-level guards found it was not dismissive
+        lt.empathy_quote = _empathy(lt)
+        if lt.empathy_quote is None:
+            for topic_id in EMPATHIC_TOPICS:
+                lt.topics.pop(topic_id, None)
+        red_flags_checked = red_flags_checked or "ask_red_flags" in lt.topics
+        learner.append(lt)
+
+    answered, missed = _cue_responses(patient, learner)
+    return Analysis(transcript, persona, learner, patient, answered, missed)
+
+
+#: Social acts that often preface the real question ("Hi, I'm Sam. What brings you in?").
+PREFACE_TOPICS = frozenset({"greet", "empathize", "legitimize", "goodbye"})
+QUESTION_TOPIC_CONFIDENCE = 0.45
+
+
+def _main_act(whole: Prediction, parts: List[Segment], predictions: List[Prediction]) -> Prediction:
+    """Label a turn by its main act: a question after a greeting or an empathic preface wins."""
+    if whole.topic not in PREFACE_TOPICS or len(parts) < 2:
+        return whole
+    candidates = [pr for part, pr in zip(parts, predictions)
+                  if pr.topic not in PREFACE_TOPICS and pr.topic != "out_of_scope"
+                  and pr.confidence >= QUESTION_TOPIC_CONFIDENCE
+                  and (part.text.rstrip().endswith("?") or question_style(part.text) != "statement")]
+    return max(candidates, key=lambda pr: pr.confidence) if candidates else whole
+
+
+def _quote_for(turn: LearnerTurn, topic_id: str) -> str:
+    if len(turn.segments) > 1:
+        best = max(zip(turn.segments, turn.segment_predictions), key=lambda sp: sp[1].p(topic_id))
+        if best[1].p(topic_id) >= 0.2:
+            return clip(best[0].text)
+    return clip(turn.text.strip() or turn.text)
+
+
+def _empathy(turn: LearnerTurn) -> Optional[str]:
+    if turn.dismissals:
+        dismissive = {d.quote for d in turn.dismissals}
+    else:
+        dismissive = set()
+    for part, prediction in zip(turn.segments, turn.segment_predictions):
+        if part.text in dismissive:
+            continue
+        empathic_model = prediction.topic in EMPATHIC_TOPICS and prediction.confidence >= 0.4
+        if empathic_model or empathic_phrase(part.text):
+            return clip(part.text)
+    return None
+
+
+def _cue_responses(patient: List[PatientTurn], learner: List[LearnerTurn]):
+    answered: List[Tuple[int, int, str]] = []
+    missed: List[MissedCue] = []
+    by_number = {t.number: t for t in learner}
+    numbers = sorted(by_number)
+    for p in patient:
+        if not p.cue_quote:
+            continue
+        following = next((n for n in numbers if n > p.number), None)
+        if following is None:
+            missed.append(MissedCue(p.number, p.cue_quote, cues.suggestion_for(p.cue_quote), None))
+            continue
+        reply = by_number[following]
+        empathic = reply.empathy_quote is not None and not reply.dismissals
+        if cues.is_continuer(reply.topic, reply.text, empathic) and not reply.dismissals:
+            answered.append((p.number, reply.number, reply.empathy_quote or clip(reply.text)))
+        else:
+            missed.append(MissedCue(p.number, p.cue_quote, cues.suggestion_for(p.cue_quote), reply.number))
+    return answered, missed
+
+
+def topics_in(category: str) -> List[str]:
+    return topics.ids_in(category)

@@ -1,0 +1,74 @@
+"""Learner-turn topics from the trained Rasa model, in batch and without a server.
+
+The NLU graph's intent classifier is loaded once from the model archive and applied to
+all texts of all transcripts in one vectorised call: 1,000 transcripts take seconds,
+where parsing message by message through Rasa's processor would take minutes.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+
+from bot import topics
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    topic: str  # best topic id (never nlu_fallback: every learner turn gets a topic)
+    confidence: float
+    probabilities: Dict[str, float]
+
+    def p(self, topic_id: str) -> float:
+        return self.probabilities.get(topic_id, 0.0)
+
+
+class TopicClassifier:
+    def __init__(self, model_path: Optional[Path] = None) -> None:
+        from rasa.engine.graph import ExecutionContext
+        from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+        from bot.nlu.tfidf_intent_classifier import TfidfIntentClassifier
+        from bot.training import ensure_model
+
+        self.model_path = Path(model_path) if model_path else ensure_model(quiet=True)
+        self._tmp = tempfile.TemporaryDirectory(prefix="sptrainer-model-")
+        storage, metadata = LocalModelStorage.from_model_archive(Path(self._tmp.name), self.model_path)
+        node_name, node = next((n, d) for n, d in metadata.predict_schema.nodes.items()
+                               if d.uses is TfidfIntentClassifier)
+        context = ExecutionContext(metadata.predict_schema, metadata.model_id)
+        self.component = TfidfIntentClassifier.load(node.config, storage, node.resource, context)
+        allowed = set(topics.topic_ids())
+        self._columns = [i for i, c in enumerate(self.component.classes) if c in allowed]
+        self._names = [self.component.classes[i] for i in self._columns]
+
+    def predict(self, texts: Sequence[str]) -> List[Prediction]:
+        if not texts:
+            return []
+        probs = self.component.predict(list(texts))[:, self._columns]
+        out = []
+        for row in probs:
+            best = int(np.argmax(row))
+            out.append(Prediction(self._names[best], float(row[best]),
+                                  {n: float(v) for n, v in zip(self._names, row) if v >= 0.01}))
+        return out
+
+
+_lock = threading.Lock()
+_shared: Optional[TopicClassifier] = None
+
+
+def shared_classifier() -> TopicClassifier:
+    """One classifier per process (loading the model takes about a second)."""
+    global _shared
+    with _lock:
+        if _shared is None:
+            _shared = TopicClassifier()
+        return _shared

@@ -1,0 +1,111 @@
+"""The score report (contract section 5), built from the analysis and the rubric."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+from bot import topics
+from bot.personas import PersonaRegistry, UnknownPersonaError, default_registry
+from bot.personas.model import Persona
+from bot.scoring.analysis import Analysis, analyse, texts_to_classify
+from bot.scoring.classifier import TopicClassifier, shared_classifier
+from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, Domain, overall, score_domains
+from bot.transcripts import Transcript
+
+#: At least this many psychosocial topics make "explored_psychosocial" true.
+EXPLORED_PSYCHOSOCIAL_MIN = 3
+#: At least this many symptom features make the physical side "explored".
+EXPLORED_PHYSICAL_MIN = 4
+
+ADVICE = {
+    "eliciting_agenda": "Open with an invitation (\"What brings you in today?\") and ask \"Is there anything else?\" before narrowing down.",
+    "open_questions": "Start each new area with an open question (\"Tell me about...\", \"How has...\") before closed ones.",
+    "physical_symptoms": "Characterise the symptom fully (onset, site, character, severity, timing, triggers, relief) and always check red flags.",
+    "psychosocial_context": "Ask about stress, mood, sleep, work and home life: bridge from the symptoms (\"Sometimes pain affects how people feel in themselves...\").",
+    "daily_function": "Ask what the symptoms stop the patient doing (\"How is this affecting your day-to-day life?\").",
+    "ideas_concerns_expectations": "Ask for the patient's ideas, concerns and expectations (\"What do you think is going on? What worries you most? What were you hoping for today?\").",
+    "coping_support": "Ask how they cope and who supports them (\"Who do you turn to when it's bad?\").",
+    "emotional_cues": "When the patient hints at a feeling, pause and acknowledge it before the next question (\"That sounds really hard, tell me more\").",
+    "legitimising_stance": "Keep the symptoms real: say you believe them, and explain how stress and the body interact without suggesting it is 'all in the head'.",
+    "shared_plan": "Summarise what you heard, check it, and agree next steps together.",
+}
+
+
+def _persona(persona_id: Optional[str], registry: PersonaRegistry) -> Optional[Persona]:
+    if not persona_id:
+        return None
+    try:
+        return registry.get(persona_id)
+    except UnknownPersonaError:
+        return None
+
+
+def build_report(a: Analysis) -> Dict[str, object]:
+    domains = score_domains(a)
+    dismissals = [{"turn": t.number, "quote": d.quote, "kind": d.kind} for t in a.learner for d in t.dismissals]
+    covered = a.covered()
+    learner_acts = set(topics.topic_ids())
+    topics_covered = [t for t in topics.topic_ids() if t in covered and t in learner_acts]
+    psychosocial_found = [t for t in topics.ids_in("psychosocial") if t in covered]
+    physical_found = [t for t in CHARACTERISATION if t in covered]
+    first_psy = min((covered[t][0] for t in PSYCHOSOCIAL_CONTEXT + ("ask_coping", "ask_support", "ask_daily_function")
+                     if t in covered and t != "ask_sleep"), default=None)
+    first_phys = min((covered[t][0] for t in CHARACTERISATION if t in covered), default=None)
+    explored = len(psychosocial_found) >= EXPLORED_PSYCHOSOCIAL_MIN
+    verdict = {
+        "explored_psychosocial": explored,
+        "dismissed_physical": bool(dismissals),
+        "balanced": explored and len(physical_found) >= EXPLORED_PHYSICAL_MIN,
+        "psychosocial_before_physical": first_psy is not None and (first_phys is None or first_psy < first_phys),
+    }
+    learner_by_number = {t.number: t for t in a.learner}
+    cue_by_number = {p.number: p.cue_quote for p in a.patient}
+    turns = []
+    for turn in a.transcript.turns:
+        if turn.speaker == "learner":
+            lt = learner_by_number[turn.number]
+            turns.append({"turn": turn.number, "speaker": "learner", "topic": lt.topic,
+                          "confidence": round(lt.confidence, 3), "style": lt.style,
+                          "topics": sorted(lt.topics), "empathic": lt.empathy_quote is not None,
+                          "dismissive": bool(lt.dismissals)})
+        else:
+            turns.append({"turn": turn.number, "speaker": "patient", "cue": bool(cue_by_number.get(turn.number))})
+    weakest = sorted(domains, key=lambda d: (d.score, -d.weight))
+    advice = [ADVICE[d.id] for d in weakest if d.score < 4][:3] or \
+        ["Keep it up: try the same balance of physical and psychosocial questions with a different patient."]
+    if dismissals and ADVICE["legitimising_stance"] not in advice:
+        advice = [ADVICE["legitimising_stance"]] + advice[:2]
+    return {
+        "persona_id": a.transcript.persona_id,
+        "overall": overall(domains, len(dismissals)),
+        "verdict": verdict,
+        "topics_covered": topics_covered,
+        "dismissals": dismissals,
+        "empathy": [{"turn": t.number, "quote": t.empathy_quote} for t in a.learner if t.empathy_quote],
+        "missed_cues": [{"turn": m.turn, "quote": m.quote, "suggestion": m.suggestion,
+                         "next_learner_turn": m.answered_by} for m in a.missed_cues],
+        "cues_answered": [{"turn": c, "learner_turn": lt, "quote": q} for c, lt, q in a.cues_answered],
+        "turns": turns,
+        "domains": [d.to_json() for d in domains],
+        "advice": advice,
+        "cue_source": "persona" if a.persona is not None else "text",
+    }
+
+
+def score_many(transcripts: Sequence[Transcript], registry: Optional[PersonaRegistry] = None,
+               classifier: Optional[TopicClassifier] = None) -> List[Dict[str, object]]:
+    """Score several transcripts with one batched classification call."""
+    registry = registry or default_registry()
+    classifier = classifier or shared_classifier()
+    batches = [texts_to_classify(t) for t in transcripts]
+    flat = classifier.predict([text for batch in batches for text in batch])
+    reports, pos = [], 0
+    for transcript, batch in zip(transcripts, batches):
+        predictions = flat[pos: pos + len(batch)]
+        pos += len(batch)
+        analysis = analyse(transcript, predictions, _persona(transcript.persona_id, registry))
+        reports.append(build_report(analysis))
+    return reports
+
+
+def score_transcript(transcript: Transcript, registry: Optional[PersonaRegistry] = None) -> Dict[str, object]:
+    return score_many([transcript], registry)[0]
