@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: help run test install train validate bench bench-nlu sync clean
+.PHONY: help run test install train validate bench bench-nlu bench-scoring sync clean
 
 help:
 	@echo "make run        install (first time), train if the data changed, start Rasa :5005 and the web app :8080"
 	@echo "make test       run every test (trains once if needed)"
 	@echo "make validate   rasa data validate + persona validation"
 	@echo "make bench      per-turn latency vs a 'rasa init' bot;  make bench-nlu: held-out NLU F1"
+	@echo "make bench-scoring   scorer vs hand-labelled transcripts, and its speed"
 
 $(PY):
 	@if ! $(PYTHON310) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then \
@@ -49,6 +50,9 @@ test: train validate
 
 bench-nlu: train
 	@$(PY) -m bench.nlu
+
+bench-scoring: train
+	@$(PY) -m bench.scoring
 
 bench: train
 	@$(PY) -m bench.latency

@@ -42,33 +42,15 @@ PATTERNS: Sequence[Tuple[str, Pattern[str]]] = (
         r"\breal or (?:not|imagined|in your head|made up|mental|psychological)\b",
         r"\b(?:your )?body or (?:your )?mind\b",
     )),
-    ("psychologising", _rx(
-        rf"\b(?:all|just|only|mostly|mainly|purely|largely|simply|basically|entirely|merely)\b[^.?!]{{0,30}}\b{_MIND}",
-        rf"\b(?:it'?s|this is|that'?s|this'?s|it is) (?:probably|likely|most likely|really) (?:just |all |only )?{_MIND}",
-        rf"\b(?:more|mostly|mainly|largely|really) (?:about|to do with|down to|related to|a matter of|coming from) (?:the |your )?{_MIND}",
-        r"\bthan (?:anything|something) (?:physical|wrong|in (?:the|your) (?:spine|back|gut|stomach|bowel|body))\b",
-        rf"\b(?:your )?(?:mind|head|brain|emotions|thoughts) (?:is |are )?(?:causing|creating|making|producing|behind)\b",
-        r"\b(?:more|rather) (?:of )?(?:a )?(?:stress|mental|psychological|anxiety|emotional|nerves?|head|mind|worry) (?:thing|issue|problem|situation)\b",
-        rf"\b(?:not|rather than|instead of|isn'?t) (?:a |really |actually )?(?:real|physical|your (?:stomach|gut|back|body|bowel))\b[^.?!]{{0,40}}\b{_MIND}",
-        rf"\b{_MIND}\b[^.?!]{{0,30}}\b(?:not|rather than|instead of|more than) (?:a |really |actually )?(?:real|physical|your (?:stomach|gut|back|body|bowel|spine))\b",
-        r"\b(?:it'?s|this is|that'?s|it is|sounds|seems|looks|i think it'?s|probably) (?:like )?(?:a |an |just )?(?:psycholog|psychosomat)\w*",
-        r"\b(?:it'?s|this is|that'?s|it is|sounds like|seems like|looks like) (?:just |all |only |mostly )?(?:your )?(?:anxiety|stress|nerves|depression|worry|worrying)\b(?! (?:can|could|may|might|and|is|are|has|have|makes?|plays?))",
-        r"\b(?:stress[- ]related|anxiety[- ]related|all in the mind|head case)\b",
-        r"\bnot a real (?:illness|problem|condition|disease|pain|stomach problem)\b",
-        r"\b(?:down to|because of|caused by) (?:your )?(?:worrying|nerves|stress|anxiety|your head|your mind)\b",
-        r"\b(?:you'?re|you are) (?:just |probably |a bit )?(?:stressed|anxious|depressed|a worrier)\b[^.?!]{0,25}\b(?:that'?s (?:all|it|why)|nothing more)",
-    )),
-    ("denial", _rx(
-        r"\bnothing (?:(?:is|really|actually|physically|medically|seriously|much|at all) ){0,2}(?:wrong|the matter)\b",
-        r"\b(?:don'?t|do not|doesn'?t|haven'?t|have not) (?:really |actually )?(?:have|got) anything (?:really |actually |physically |medically )?wrong\b",
-        r"\byour (?:body|stomach|gut|back|bowels?|spine|joints|heart|brain)(?:'s| is| are) (?:completely |perfectly |totally |absolutely |physically |entirely )?(?:fine|healthy|normal|perfect|in good shape)\b",
-        r"\b(?:not|isn'?t|aren'?t) (?:a |an )?(?:real|proper|genuine) (?:\w+ )?(?:issue|problem|illness|condition|disease|diagnosis)\b",
-        r"\b(?:physically|medically|technically|objectively)\b[^.?!]{0,30}\b(?:fine|healthy|normal|nothing|perfect|well)\b",
-        r"\bno (?:real|actual|physical|medical|genuine|underlying) (?:problem|disease|illness|issue|cause|reason|condition)\b",
-        r"\b(?:there'?s|there is|you have) no (?:disease|illness|condition)\b",
-        r"\b(?:part of (?:life|getting older|being|growing)|normal (?:at|for) your age|everyone gets\b|we all get\b|comes with age|just (?:getting )?older|just age)",
-        r"\b(?:lots|plenty|loads|most) of (?:people|women|men|students|folks)(?: your age)? (?:get|have|feel|struggle)\b[^.?!]{0,40}\b(?:part of life|just life|normal|that'?s life)\b",
-        r"\bnot (?:a )?(?:real|proper|genuine) (?:disease|condition|diagnosis)\b",
+    ("lecturing", _rx(
+        r"\b(?:just|simply|really|only) (?:need|have|got|ought) to (?:relax|calm down|chill|stop\b|think positive|toughen up|get on with|push through|lose weight|exercise more|sleep more|switch off|not think|cheer up|cut out|stop worrying|man up)",
+        r"\byou (?:need|have|ought|should|must) to (?:relax|calm down|chill out|stop worrying|think positive|toughen up|get over it|man up|cheer up|snap out of it|pull yourself together)\b",
+        r"\byou should (?:just )?(?:relax|calm down|stop worrying|think positive|try not to think)\b",
+        r"\b(?:try|have you tried|why not|why don'?t you) (?:to )?(?:just |simply )?(?:relax(?:ing)?\b(?! (?:exercise|technique|training))|not (?:to )?(?:worry|think)|not worrying|not thinking|thinking (?:more )?positive|think(?:ing)? positive|calm(?:ing)? down|stop(?:ping)? worrying|ignor(?:e|ing) it|distract(?:ing)? yourself)",
+        r"\b(?:stop|quit) (?:worrying|thinking about it|stressing|focusing on (?:it|the pain|your symptoms)|dwelling)\b",
+        r"\b(?:think positive(?:ly)?|positive thinking|mind over matter|pull yourself together|toughen up|man up|snap out of it|get on with it|push through it|chin up)\b",
+        r"\bif you (?:just |only )?(?:relaxed|stopped\b|lost (?:some )?weight|exercised|slept more|calmed down|cut (?:that |it |this )?(?:out|down|back)|gave up|got (?:more )?(?:sleep|exercise))\b[^.?!]{0,60}\b(?:go away|better|fine|disappear|sort|come right|on (?:its|their) own|settle|improve)",
+        r"\b(?:focus(?:ing|ed)?|dwell(?:ing)?|fixat\w+) on (?:it|this|the pain|your symptoms|your stomach|your sleep)\b[^.?!]{0,20}\b(?:too much|a lot|a bit much)",
     )),
     ("faking", _rx(
         r"\b(?:over-?react\w*|exaggerat\w*|over-?dramati\w*|dramatic|drama queen|making a (?:big )?(?:fuss|deal)|attention[- ]seek\w*|putting it on|faking|hysteric\w*|hypochondria\w*)",
@@ -87,15 +69,33 @@ PATTERNS: Sequence[Tuple[str, Pattern[str]]] = (
         r"\b(?:really|actually) as bad as (?:you|you'?re|you are) (?:say|saying|making|describ)",
         r"\b(?:milking|making it up|imagining (?:it|things|this))\b",
     )),
-    ("lecturing", _rx(
-        r"\b(?:just|simply|really|only) (?:need|have|got|ought) to (?:relax|calm down|chill|stop\b|think positive|toughen up|get on with|push through|lose weight|exercise more|sleep more|switch off|not think|cheer up|cut out|stop worrying|man up)",
-        r"\byou (?:need|have|ought|should|must) to (?:relax|calm down|chill out|stop worrying|think positive|toughen up|get over it|man up|cheer up|snap out of it|pull yourself together)\b",
-        r"\byou should (?:just )?(?:relax|calm down|stop worrying|think positive|try not to think)\b",
-        r"\b(?:try|have you tried|why not|why don'?t you) (?:to )?(?:just |simply )?(?:relax(?:ing)?\b(?! (?:exercise|technique|training))|not (?:to )?(?:worry|think)|not worrying|not thinking|thinking (?:more )?positive|think(?:ing)? positive|calm(?:ing)? down|stop(?:ping)? worrying|ignor(?:e|ing) it|distract(?:ing)? yourself)",
-        r"\b(?:stop|quit) (?:worrying|thinking about it|stressing|focusing on (?:it|the pain|your symptoms)|dwelling)\b",
-        r"\b(?:think positive(?:ly)?|positive thinking|mind over matter|pull yourself together|toughen up|man up|snap out of it|get on with it|push through it|chin up)\b",
-        r"\bif you (?:just |only )?(?:relaxed|stopped\b|lost (?:some )?weight|exercised|slept more|calmed down|cut (?:that |it |this )?(?:out|down|back)|gave up|got (?:more )?(?:sleep|exercise))\b[^.?!]{0,60}\b(?:go away|better|fine|disappear|sort|come right|on (?:its|their) own|settle|improve)",
-        r"\b(?:focus(?:ing|ed)?|dwell(?:ing)?|fixat\w+) on (?:it|this|the pain|your symptoms|your stomach|your sleep)\b[^.?!]{0,20}\b(?:too much|a lot|a bit much)",
+    ("psychologising", _rx(
+        rf"\b(?:all|just|only|mostly|mainly|purely|largely|simply|basically|entirely|merely)\b[^.?!]{{0,30}}\b{_MIND}",
+        rf"\b(?:it'?s|this is|that'?s|this'?s|it is) (?:probably|likely|most likely|really) (?:just |all |only )?{_MIND}",
+        rf"\b(?:more|mostly|mainly|largely|really) (?:about|to do with|down to|related to|a matter of|coming from) (?:the |your )?{_MIND}",
+        r"\bthan (?:anything|something) (?:physical|wrong|in (?:the|your) (?:spine|back|gut|stomach|bowel|body))\b",
+        rf"\b(?:your )?(?:mind|head|brain|emotions|thoughts) (?:is |are )?(?:causing|creating|making|producing|behind)\b",
+        r"\b(?:more|rather) (?:of )?(?:a )?(?:stress|mental|psychological|anxiety|emotional|nerves?|head|mind|worry) (?:thing|issue|problem|situation)\b",
+        rf"\b(?:not|rather than|instead of|isn'?t) (?:a |really |actually )?(?:real|physical|your (?:stomach|gut|back|body|bowel))\b[^.?!]{{0,40}}\b{_MIND}",
+        rf"\b{_MIND}\b[^.?!]{{0,30}}\b(?:not|rather than|instead of|more than) (?:a |really |actually )?(?:real|physical|your (?:stomach|gut|back|body|bowel|spine))\b",
+        r"\b(?:it'?s|this is|that'?s|it is|sounds|seems|looks|i think it'?s|probably) (?:like )?(?:a |an |just )?(?:psycholog|psychosomat)\w*",
+        r"\b(?:it'?s|this is|that'?s|it is|sounds like|seems like|looks like) (?:just |all |only |mostly )?(?:your )?(?:anxiety|stress|nerves|depression|worry|worrying)\b(?! (?:can|could|may|might|and|is|are|has|have|makes?|plays?|you|about|me|in particular))",
+        r"\b(?:stress[- ]related|anxiety[- ]related|all in the mind|head case)\b",
+        r"\bnot a real (?:illness|problem|condition|disease|pain|stomach problem)\b",
+        r"\b(?:down to|because of|caused by) (?:your )?(?:worrying|nerves|stress|anxiety|your head|your mind)\b",
+        r"\b(?:you'?re|you are) (?:just |probably |a bit )?(?:stressed|anxious|depressed|a worrier)\b[^.?!]{0,25}\b(?:that'?s (?:all|it|why)|nothing more)",
+    )),
+    ("denial", _rx(
+        r"\bnothing (?:(?:is|really|actually|physically|medically|seriously|much|at all) ){0,2}(?:wrong|the matter)\b",
+        r"\b(?:don'?t|do not|doesn'?t|haven'?t|have not) (?:really |actually )?(?:have|got) anything (?:really |actually |physically |medically )?wrong\b",
+        r"\byour (?:body|stomach|gut|back|bowels?|spine|joints|heart|brain)(?:'s| is| are) (?:completely |perfectly |totally |absolutely |physically |entirely )?(?:fine|healthy|normal|perfect|in good shape)\b",
+        r"\b(?:not|isn'?t|aren'?t) (?:a |an )?(?:real|proper|genuine) (?:\w+ )?(?:issue|problem|illness|condition|disease|diagnosis)\b",
+        r"\b(?:physically|medically|technically|objectively)\b[^.?!]{0,30}\b(?:fine|healthy|normal|nothing|perfect|well)\b",
+        r"\bno (?:real|actual|physical|medical|genuine|underlying) (?:problem|disease|illness|issue|cause|reason|condition)\b",
+        r"\b(?:there'?s|there is|you have) no (?:disease|illness|condition)\b",
+        r"\b(?:part of (?:life|getting older|being|growing)|normal (?:at|for) your age|everyone gets\b|we all get\b|comes with age|just (?:getting )?older|just age)",
+        r"\b(?:lots|plenty|loads|most) of (?:people|women|men|students|folks)(?: your age)? (?:get|have|feel|struggle)\b[^.?!]{0,40}\b(?:part of life|just life|normal|that'?s life)\b",
+        r"\bnot (?:a )?(?:real|proper|genuine) (?:disease|condition|diagnosis)\b",
     )),
     ("premature_reassurance", _rx(
         r"\b(?:i'?m|i am|i feel) (?:sure|certain|confident|positive)\b[^.?!]{0,40}\b(?:nothing|fine|not (?:anything )?serious|be (?:ok|okay|fine|alright)|go away|settle|pass|harmless|clear up|get better)\b",
@@ -130,7 +130,7 @@ _QUESTION_ABOUT = _rx(
 )
 
 #: NLU probability above which a clause counts as dismissive without a pattern.
-MODEL_THRESHOLD = 0.55
+MODEL_THRESHOLD = 0.4
 #: Questions are rarely dismissive unless a pattern says so.
 MODEL_THRESHOLD_QUESTION = 0.8
 

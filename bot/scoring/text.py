@@ -7,7 +7,7 @@ from typing import List
 
 # Sentence ends, dashes and semicolons end a clause; "but" starts a new one (it often
 # flips the stance: "Your scans were clear, but that doesn't mean it isn't real").
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)|,\s+(?=so\b)", re.IGNORECASE)
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

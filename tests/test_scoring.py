@@ -1,0 +1,240 @@
+"""The scorer: contract format, honest evidence, dismissal detection, bad input."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot import topics
+from bot.scoring import score_many, score_transcript
+from bot.scoring.render import to_html, to_text
+from bot.training import ROOT
+from bot.transcripts import TranscriptError, load_transcript_file, parse_transcript
+
+VALIDATION = sorted((ROOT / "tests" / "data" / "scoring").glob("*.json"))
+REPORT_KEYS = {"overall", "verdict", "topics_covered", "dismissals", "empathy", "missed_cues", "turns", "domains"}
+
+
+def sptrainer(*args: str, stdin: str = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, input=stdin, timeout=300)
+
+
+def all_quotes(report):
+    for key in ("dismissals", "empathy", "missed_cues"):
+        for item in report[key]:
+            yield item["turn"], item["quote"]
+    for domain in report["domains"]:
+        for item in domain["evidence"]:
+            yield item["turn"], item["quote"]
+
+
+@pytest.fixture(scope="module")
+def validation_reports():
+    transcripts = [load_transcript_file(p) for p in VALIDATION]
+    return list(zip(VALIDATION, transcripts, score_many(transcripts)))
+
+
+def test_report_follows_the_contract(validation_reports):
+    for path, transcript, report in validation_reports:
+        assert REPORT_KEYS <= set(report)
+        assert 0 <= report["overall"] <= 100
+        assert set(report["verdict"]) >= {"explored_psychosocial", "dismissed_physical", "balanced",
+                                          "psychosocial_before_physical"}
+        assert len(report["turns"]) == len(transcript.turns)
+        for entry, turn in zip(report["turns"], transcript.turns):
+            assert entry["turn"] == turn.number and entry["speaker"] == turn.speaker
+            if turn.speaker == "learner":
+                assert entry["topic"] in topics.topic_ids()
+                assert 0 <= entry["confidence"] <= 1
+            else:
+                assert isinstance(entry["cue"], bool)
+        assert len(report["domains"]) >= 8
+        for d in report["domains"]:
+            assert 0 <= d["score"] <= 5 and d["rationale"]
+        assert set(report["topics_covered"]) <= set(topics.topic_ids())
+        for d in report["dismissals"]:
+            assert d["kind"] in ("denial", "psychologising", "faking", "normal_tests",
+                                 "premature_reassurance", "lecturing", "either_or")
+
+
+def test_every_quote_in_the_validation_reports_is_verbatim(validation_reports):
+    for path, transcript, report in validation_reports:
+        texts = {t.number: t.text for t in transcript.turns}
+        for turn, quote in all_quotes(report):
+            assert quote and quote in texts[turn], (path.name, turn, quote)
+
+
+def test_every_dismissive_transcript_is_caught_and_no_excellent_one_is(validation_reports):
+    for path, _, report in validation_reports:
+        if path.stem.startswith("dismissive"):
+            assert report["verdict"]["dismissed_physical"], path.name
+        if path.stem.startswith("excellent"):
+            assert not report["dismissals"], (path.name, report["dismissals"])
+
+
+def test_scores_rank_the_four_kinds(validation_reports):
+    by_kind = {}
+    for path, _, report in validation_reports:
+        by_kind.setdefault(path.stem.rsplit("-", 1)[0], []).append(report["overall"])
+    mean = {k: sum(v) / len(v) for k, v in by_kind.items()}
+    assert mean["excellent"] > mean["good_incomplete"] > mean["biomedical"] > mean["dismissive"]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Honestly I think it's all in your head.", "psychologising"),
+    ("Your blood tests were normal, so there's nothing wrong with your stomach.", "normal_tests"),
+    ("You just need to relax and stop worrying about it.", "lecturing"),
+    ("Come on, it can't be that bad.", "faking"),
+    ("I'm sure it's nothing serious, it'll go away on its own.", "premature_reassurance"),
+    ("We need to work out whether this is a real physical problem or whether it's in your head.", "either_or"),
+    ("Physically you're perfectly healthy, so there's no real problem here.", "denial"),
+])
+def test_dismissal_kinds(text, kind):
+    report = score_transcript(parse_transcript({"turns": [{"speaker": "learner", "text": text}]}))
+    assert [d["kind"] for d in report["dismissals"]] == [kind]
+    assert report["dismissals"][0]["quote"] in text
+
+
+@pytest.mark.parametrize("text", [
+    "Stress can make the nerves in your gut more sensitive, so the pain you feel is real, and worry turns the volume up.",
+    "This is not in your head. Normal tests don't mean nothing is wrong.",
+    "You mentioned the last doctor said it was all in your head. How did that feel?",
+    "Has stress been a factor, do you think?",
+    "What helps you relax when the pain flares?",
+    "I believe you, and we're going to take this seriously.",
+])
+def test_good_explanations_and_exploration_are_not_flagged(text):
+    report = score_transcript(parse_transcript({"turns": [{"speaker": "learner", "text": text}]}))
+    assert report["dismissals"] == []
+
+
+def test_missed_cue_comes_from_the_persona_file_with_a_suggestion():
+    from bot.personas import PersonaRegistry
+
+    persona = PersonaRegistry(ROOT / "personas").get("priya-shah")
+    cue_topic = next(t for t, a in persona.answers.items() if a.cue)
+    cue_text = persona.answers[cue_topic].open[0]
+    transcript = parse_transcript({"persona_id": "priya-shah", "turns": [
+        {"speaker": "learner", "text": "Tell me more about that."},
+        {"speaker": "patient", "text": cue_text},
+        {"speaker": "learner", "text": "Any blood in your stool?"},
+        {"speaker": "patient", "text": "No."}]})
+    report = score_transcript(transcript)
+    assert [m["turn"] for m in report["missed_cues"]] == [2]
+    assert report["missed_cues"][0]["quote"] in cue_text
+    assert report["missed_cues"][0]["suggestion"]
+    assert report["turns"][1]["cue"] is True
+
+    answered = parse_transcript({"persona_id": "priya-shah", "turns": [
+        {"speaker": "learner", "text": "Tell me more about that."},
+        {"speaker": "patient", "text": cue_text},
+        {"speaker": "learner", "text": "That sounds really hard, I'm sorry."}]})
+    assert score_transcript(answered)["missed_cues"] == []
+
+
+# --- honest evidence over generated transcripts --------------------------------------
+
+PHRASES = [t.text for path in VALIDATION for t in load_transcript_file(path).turns][:400]
+turn_text = st.one_of(st.sampled_from(PHRASES), st.text(min_size=0, max_size=200),
+                      st.builds(lambda a, b: f"{a} {b}", st.sampled_from(PHRASES), st.sampled_from(PHRASES)))
+turn = st.fixed_dictionaries({"speaker": st.sampled_from(["learner", "patient"]), "text": turn_text})
+transcripts = st.lists(turn, min_size=1, max_size=24).filter(lambda ts: any(t["speaker"] == "learner" for t in ts))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(turns=transcripts, persona=st.sampled_from([None, "priya-shah", "daniel-osei", "no-such-persona"]))
+def test_generated_transcripts_quote_verbatim_and_number_turns_that_exist(turns, persona):
+    report = score_transcript(parse_transcript({"persona_id": persona, "turns": turns}))
+    texts = {i: t["text"] for i, t in enumerate(turns, start=1)}
+    assert [t["turn"] for t in report["turns"]] == list(texts)
+    for number, quote in all_quotes(report):
+        assert number in texts
+        assert quote in texts[number]
+    for m in report["missed_cues"]:
+        assert turns[m["turn"] - 1]["speaker"] == "patient"
+
+
+# --- bad input ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("content, problem", [
+    ("", "file is empty"),
+    ("{not json", "invalid JSON"),
+    ("[1, 2]", "must be a JSON object"),
+    ('{"persona_id": "x"}', "missing key 'turns'"),
+    ('{"turns": "hello"}', "'turns' must be a list"),
+    ('{"turns": []}', "'turns' is empty"),
+    ('{"turns": [{"speaker": "learner"}]}', "turn 1: missing key 'text'"),
+    ('{"turns": [{"speaker": "doctor", "text": "hi"}]}', "turn 1: 'speaker' must be 'learner' or 'patient'"),
+    ('{"turns": [{"speaker": "learner", "text": 5}]}', "turn 1: 'text' must be a string"),
+    ('{"turns": [{"speaker": "patient", "text": "hi"}]}', "no learner turn"),
+    ('{"persona_id": 7, "turns": [{"speaker": "learner", "text": "hi"}]}', "'persona_id' must be a string"),
+])
+def test_malformed_transcripts_get_a_clear_error_naming_the_file(tmp_path, content, problem):
+    path = tmp_path / "broken.json"
+    path.write_text(content)
+    with pytest.raises(TranscriptError) as info:
+        load_transcript_file(path)
+    assert str(path) in str(info.value) and problem in str(info.value)
+
+
+def test_huge_transcript_is_refused(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({"turns": [{"speaker": "learner", "text": "x" * 30_000}]}))
+    with pytest.raises(TranscriptError, match="huge.json: turn 1: text is 30000 characters"):
+        load_transcript_file(path)
+
+
+def test_cli_scores_a_folder_in_file_name_order_and_reports_bad_files(tmp_path):
+    for name in ("b.json", "a.json"):
+        (tmp_path / name).write_text(json.dumps({"persona_id": "priya-shah", "turns": [
+            {"speaker": "learner", "text": "What brings you in today?"},
+            {"speaker": "patient", "text": "My stomach."}]}))
+    result = sptrainer("score", str(tmp_path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    reports = json.loads(result.stdout)
+    assert [Path(r["source"]).name for r in reports] == ["a.json", "b.json"]
+    assert reports[0]["turns"][0]["topic"] == "ask_open"
+
+    (tmp_path / "c.json").write_text('{"turns": 3}')
+    failed = sptrainer("score", str(tmp_path))
+    assert failed.returncode == 1
+    assert "c.json: 'turns' must be a list" in failed.stderr
+
+
+def test_cli_html_is_self_contained_and_escapes_text(tmp_path):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"turns": [
+        {"speaker": "learner", "text": "<script>alert(1)</script> what brings you in?"},
+        {"speaker": "patient", "text": "<b>pain</b>"}]}))
+    out = tmp_path / "report.html"
+    result = sptrainer("score", str(path), "--format", "html", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    page = out.read_text()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert "src=" not in page and "http://" not in page and "https://" not in page
+    text = sptrainer("score", str(path), "--format", "text")
+    assert "SP Trainer score:" in text.stdout
+
+
+def test_cli_scores_a_logged_conversation_from_the_tracker_store(rasa, stack):
+    sender = f"score-{uuid.uuid4().hex[:8]}"
+    rasa.start(sender, "priya-shah")
+    for line in ("What brings you in today?", "When did it start?", "How are things at home?",
+                 "That sounds really hard.", "It's probably all in your head."):
+        rasa.say(sender, line)
+    result = sptrainer("score", "--conversation", sender, "--tracker-url", f"sqlite:///{stack.run_dir / 'tracker.db'}")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["persona_id"] == "priya-shah"
+    assert [t["speaker"] for t in report["turns"]][:2] == ["patient", "learner"]  # opening first
+    assert report["verdict"]["dismissed_physical"]
+    missing = sptrainer("score", "--conversation", "no-such-conversation",
+                        "--tracker-url", f"sqlite:///{stack.run_dir / 'tracker.db'}")
+    assert missing.returncode == 1 and "no-such-conversation" in missing.stderr
