@@ -136,6 +136,7 @@ def main() -> int:
     tracker_db.unlink(missing_ok=True)
     stack = Stack(rasa_port=15106, web_port=None, run_dir=run_dir, log_to_files=True,
                   endpoints=write_endpoints(run_dir, tracker_db))
+    os.environ["SPTRAINER_RATE_LIMIT"] = "off"
     stack.start(model=ensure_model(quiet=True))
     try:
         start_line = ['/start_interview{"persona_id": "priya-shah"}']

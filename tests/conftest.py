@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import urllib.request
@@ -15,6 +16,9 @@ from bot.stack import Stack
 from bot.training import ROOT, ensure_model
 
 BUNDLED = ROOT / "personas"
+# Scripted tests send dozens of messages back to back; students type far slower. The
+# flood test sets its own tight limit.
+os.environ.setdefault("SPTRAINER_RATE_LIMIT", "25/60")
 
 
 def free_port() -> int:
@@ -84,3 +88,27 @@ def rasa(stack: Stack) -> RasaClient:
 @pytest.fixture(scope="session")
 def bundled() -> PersonaRegistry:
     return PersonaRegistry(BUNDLED)
+
+
+# --- the web app: tests/test_web_*.py and tests/e2e/ ------------------------------------
+
+@pytest.fixture(scope="session")
+def web_personas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web app's own copy of the bundled personas (its tests add a broken file)."""
+    target = tmp_path_factory.mktemp("web-personas")
+    for path in BUNDLED.glob("*.yml"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def web_stack(model_path: Path, web_personas_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Rasa and the web app on free loopback ports, with a temp var dir and a temp app database."""
+    run_dir = tmp_path_factory.mktemp("web-run")
+    env = {"SPTRAINER_APP_DB": str(run_dir / "app.db"), "SPTRAINER_SECRET_KEY": "", "SPTRAINER_TRACKER_URL": "",
+           "SPTRAINER_SECURE_COOKIES": "", "SPTRAINER_RASA_PUBLIC_URL": ""}
+    s = Stack(rasa_port=free_port(), web_port=free_port(), run_dir=run_dir, personas_dir=web_personas_dir,
+              log_to_files=True, extra_env=env)
+    s.start(model=model_path)
+    yield s
+    s.stop()

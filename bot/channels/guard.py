@@ -1,0 +1,103 @@
+"""Checks shared by the REST and Socket.IO channels: one place decides what a valid
+learner message is, how big it may be and how fast one sender may send."""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
+
+MAX_MESSAGE_CHARS = int(os.environ.get("SPTRAINER_MAX_MESSAGE_CHARS", "2000"))
+_SENDER_RE = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,128}$")
+
+
+class InputProblem(ValueError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LearnerMessage:
+    sender: str
+    text: str
+    metadata: Optional[Dict[str, Any]]
+
+
+def check_sender(sender: Any) -> str:
+    if not isinstance(sender, str) or not _SENDER_RE.match(sender):
+        raise InputProblem(400, "'sender' must be a string of 1-128 characters without '/', '\\' or control characters")
+    return sender
+
+
+def check_text(text: Any) -> str:
+    if not isinstance(text, str):
+        raise InputProblem(400, f"'message' must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise InputProblem(400, "'message' is empty: type a question for the patient")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InputProblem(413, f"'message' is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}")
+    if "\x00" in text:
+        raise InputProblem(400, "'message' contains a NUL character")
+    return text
+
+
+def check_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
+    if metadata is None:
+        return None
+    if not isinstance(metadata, dict):
+        raise InputProblem(400, f"'metadata' must be a JSON object, got {type(metadata).__name__}")
+    return metadata
+
+
+def check_payload(payload: Any, sender_key: str = "sender", text_key: str = "message",
+                  metadata_key: str = "metadata") -> LearnerMessage:
+    if not isinstance(payload, dict):
+        raise InputProblem(400, f"the body must be a JSON object like {{\"sender\": ..., \"message\": ...}}, got {type(payload).__name__}")
+    if sender_key not in payload:
+        raise InputProblem(400, f"missing '{sender_key}'")
+    if text_key not in payload:
+        raise InputProblem(400, f"missing '{text_key}'")
+    return LearnerMessage(check_sender(payload[sender_key]), check_text(payload[text_key]),
+                          check_metadata(payload.get(metadata_key)))
+
+
+class RateLimiter:
+    """Token bucket per key: a burst of ``burst`` messages, then ``rate`` per second.
+
+    Students type a message every few seconds; a flood from one client is refused with a
+    clear message while everybody else is served as usual.
+    """
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: Dict[str, Tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_env(cls) -> Optional["RateLimiter"]:
+        setting = os.environ.get("SPTRAINER_RATE_LIMIT", "2/10")  # rate per second / burst
+        if setting.lower() in ("off", "0", "none", ""):
+            return None
+        rate, _, burst = setting.partition("/")
+        return cls(float(rate), int(burst or 10))
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1.0, now)
+            if len(self._buckets) > 100_000:  # forget idle senders
+                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 600}
+            return True
+
+
+RATE_LIMITED = "You are sending messages too fast. Please wait a moment and try again."

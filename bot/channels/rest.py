@@ -1,0 +1,70 @@
+"""The REST channel (``/webhooks/rest/webhook``) with validated input and rate limits.
+
+Same URL and reply format as Rasa's RestInput; bad input gets a JSON error with a clear
+message instead of a stack trace, and nothing reaches the tracker.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_payload
+
+logger = logging.getLogger(__name__)
+
+
+class GuardedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def __init__(self) -> None:
+        self.limiter: Optional[RateLimiter] = RateLimiter.from_env()
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict]) -> "GuardedRestInput":
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("guarded_rest_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                try:
+                    payload = json.loads(request.body.decode("utf-8"))
+                except UnicodeDecodeError:
+                    raise InputProblem(400, "the body is not valid UTF-8") from None
+                except json.JSONDecodeError as exc:
+                    raise InputProblem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+                message = check_payload(payload)
+                if self.limiter and not self.limiter.allow(message.sender):
+                    raise InputProblem(429, RATE_LIMITED)
+            except InputProblem as problem:
+                logger.info("rest message refused (%s): %s", problem.status, problem.message)
+                return response.json({"error": problem.message}, status=problem.status)
+
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(message.text, collector, message.sender,
+                                                 input_channel=self.name(), metadata=message.metadata))
+            except CancelledError:
+                logger.error("rest message timed out for sender %s", message.sender)
+            except Exception:  # noqa: BLE001 - a failure is logged and answered, never a crash
+                logger.exception("rest message failed for sender %s", message.sender)
+                return response.json({"error": "the patient could not answer; please try again"}, status=500)
+            return response.json(collector.messages)
+
+        return hook

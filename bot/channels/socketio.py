@@ -1,0 +1,142 @@
+"""Rasa's Socket.IO channel, hardened: validated payloads, rate limits, clear errors, and
+optional JWTs that bind a browser to its own conversation.
+
+Differences from rasa.core.channels.socketio.SocketIOInput (same events, same name):
+- ``enter_room`` is awaited when the python-socketio version makes it a coroutine, so
+  session persistence works on any version (upstream rasa issue 13027);
+- a malformed payload (not an object, bad metadata JSON, empty or huge message) gets an
+  ``sp_error`` event with the reason instead of an exception in the server;
+- with ``SPTRAINER_SOCKET_JWT_KEY`` set, a client must connect with
+  ``auth: {token}``; the token's ``conversation`` claim is the only session it may join.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import os
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import UserMessage, decode_bearer_token
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_sender, check_text
+
+logger = logging.getLogger(__name__)
+ERROR_EVENT = "sp_error"
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedSocketIOInput":
+        credentials = credentials or {}
+        return cls(
+            credentials.get("user_message_evt", "user_uttered"),
+            credentials.get("bot_message_evt", "bot_uttered"),
+            credentials.get("namespace"),
+            credentials.get("session_persistence", True),
+            credentials.get("socketio_path", "/socket.io"),
+            os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or None,  # secrets only from the environment
+            credentials.get("jwt_method", "HS256"),
+            credentials.get("metadata_key", "metadata"),
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
+        self.sio = sio
+        limiter = RateLimiter.from_env()
+        allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation the token allows
+
+        async def refuse(sid: str, message: str) -> None:
+            logger.info("socket.io message refused for %s: %s", sid, message)
+            await sio.emit(ERROR_EVENT, {"error": message}, room=sid, namespace=self.namespace)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if not self.jwt_key:
+                allowed_session[sid] = None
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            payload = decode_bearer_token(token, self.jwt_key, self.jwt_algorithm) if token else None
+            if not payload:
+                logger.info("socket.io connection %s refused: missing or invalid token", sid)
+                return False
+            allowed_session[sid] = str(payload.get("conversation")) if payload.get("conversation") else None
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            allowed_session.pop(sid, None)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any = None) -> None:
+            if data is not None and not isinstance(data, dict):
+                await refuse(sid, "session_request needs an object like {\"session_id\": ...}")
+                return
+            data = dict(data or {})
+            wanted = data.get("session_id") or allowed_session.get(sid) or uuid.uuid4().hex
+            try:
+                wanted = check_sender(wanted)
+            except InputProblem as problem:
+                await refuse(sid, f"invalid session_id: {problem.message}")
+                return
+            bound = allowed_session.get(sid)
+            if bound and wanted != bound:
+                await refuse(sid, "this token is for another conversation")
+                return
+            if self.session_persistence:
+                joined = sio.enter_room(sid, wanted, namespace=self.namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", wanted, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            try:
+                if not isinstance(data, dict):
+                    raise InputProblem(400, "a message must be an object like {\"message\": ..., \"session_id\": ...}")
+                if self.session_persistence:
+                    if not data.get("session_id"):
+                        raise InputProblem(400, "missing session_id: send session_request first")
+                    sender = check_sender(data["session_id"])
+                    bound = allowed_session.get(sid)
+                    if bound and sender != bound:
+                        raise InputProblem(403, "this token is for another conversation")
+                else:
+                    sender = sid
+                text = check_text(data.get("message"))
+                metadata = data.get(self.metadata_key) or {}
+                if isinstance(metadata, str):
+                    try:
+                        metadata = json.loads(metadata)
+                    except json.JSONDecodeError as exc:
+                        raise InputProblem(400, f"'{self.metadata_key}' is not valid JSON: {exc.msg}") from None
+                if not isinstance(metadata, dict):
+                    raise InputProblem(400, f"'{self.metadata_key}' must be an object")
+                if limiter and not limiter.allow(sender):
+                    raise InputProblem(429, RATE_LIMITED)
+            except InputProblem as problem:
+                await refuse(sid, problem.message)
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            try:
+                await on_new_message(UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata))
+            except Exception:  # noqa: BLE001 - logged and reported, the server keeps serving
+                logger.exception("socket.io message failed for %s", sender)
+                await refuse(sid, "the patient could not answer; please try again")
+
+        return hook
