@@ -5,15 +5,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+PROFILE ?= single
+# Debian packages the tests and the scaled profile use: engines, not code of ours.
+DEB_PACKAGES := postgresql redis-server nginx chromium
 
-.PHONY: help run test install train validate bench bench-nlu bench-scoring sync clean
+.PHONY: help run test install train validate services bench bench-load bench-nlu bench-scoring sync clean
 
 help:
 	@echo "make run        install (first time), train if the data changed, start Rasa :5005 and the web app :8080"
+	@echo "make run PROFILE=scaled   PostgreSQL + Redis + two Rasa servers behind nginx (:5005) + web app"
 	@echo "make test       run every test (trains once if needed)"
 	@echo "make validate   rasa data validate + persona validation"
 	@echo "make bench      per-turn latency vs a 'rasa init' bot;  make bench-nlu: held-out NLU F1"
 	@echo "make bench-scoring   scorer vs hand-labelled transcripts, and its speed"
+	@echo "make bench-load      1/20/50 simulated students over Socket.IO vs a 'rasa init' bot"
 
 $(PY):
 	@if ! $(PYTHON310) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; then \
@@ -42,10 +47,26 @@ validate: install
 	  | grep -E "ERROR|UserWarning|conflict|No story structure" ; test $${PIPESTATUS[0]} -eq 0
 	@$(PY) -m bot.cli persona validate personas
 
-run: train
-	@$(PY) -m bot.stack
+services:
+	@missing=""; \
+	for pkg in $(DEB_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+	    echo "error: missing Debian packages:$$missing. Install them: sudo apt-get install$$missing"; exit 1; fi; \
+	  echo "installing Debian packages:$$missing (apt-get)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends$$missing >/dev/null \
+	    || { echo "error: apt-get install$$missing failed"; exit 1; }; \
+	  echo "installed:$$missing"; fi
 
-test: train validate
+run: train
+ifeq ($(PROFILE),scaled)
+	@$(MAKE) --no-print-directory services
+	@$(PY) -m bot.scaled
+else
+	@$(PY) -m bot.stack
+endif
+
+test: train validate services
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench-nlu: train
@@ -56,6 +77,9 @@ bench-scoring: train
 
 bench: train
 	@$(PY) -m bench.latency
+
+bench-load: train
+	@$(PY) -m bench.load
 
 sync: install
 	@$(PY) -m bot.rasa_files

@@ -67,6 +67,8 @@ class Stack:
     log_to_files: bool = False
     endpoints: Optional[Path] = None
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    model: Optional[Path] = None
+    extra_env: Dict[str, str] = field(default_factory=dict)  # e.g. SPTRAINER_APP_DB for the web app
 
     @property
     def rasa_url(self) -> str:
@@ -82,6 +84,7 @@ class Stack:
                    SPTRAINER_RASA_URL=self.rasa_url, SPTRAINER_VAR_DIR=str(self.run_dir))
         if self.personas_dir:
             env["SPTRAINER_PERSONAS_DIR"] = str(self.personas_dir)
+        env.update(self.extra_env)
         return env
 
     def _spawn(self, name: str, cmd: List[str]) -> subprocess.Popen:
@@ -94,19 +97,38 @@ class Stack:
         self.procs[name] = proc
         return proc
 
-    def start(self, model: Optional[Path] = None, timeout: float = 180.0) -> "Stack":
-        model = model or ensure_model(quiet=True)
+    def start_rasa(self, model: Path, name: str = "rasa", port: Optional[int] = None,
+                   timeout: float = 180.0) -> subprocess.Popen:
+        """One Rasa server; several may share one endpoints file (scaled profile)."""
+        self.model = model
         endpoints = self.endpoints or write_endpoints(self.run_dir)
-        rasa = self._spawn("rasa", [
+        self.endpoints = endpoints
+        port = port or self.rasa_port
+        proc = self._spawn(name, [
             rasa_bin(), "run", "--model", str(model), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port),
+            "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
             "--interface", self.interface, "--enable-api", "--auth-token", self.token, "--cors", "*",
         ])
+        _wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
+        return proc
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Stop one process abruptly (durability tests)."""
+        proc = self.procs.pop(name)
+        os.killpg(proc.pid, sig)
+        proc.wait()
+
+    def start(self, model: Optional[Path] = None, timeout: float = 180.0) -> "Stack":
+        model = model or ensure_model(quiet=True)
+        try:
+            self.start_rasa(model, timeout=timeout)
+        except Exception:
+            self.stop()
+            raise
         if self.web_port:
             self._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.web_port),
                                 "--host", self.interface])
         try:
-            _wait_http(f"{self.rasa_url}/", rasa, timeout, "Rasa server")
             if self.web_port:
                 _wait_http(f"{self.web_url}/api/health", self.procs["web"], 60, "web app")
         except Exception:
