@@ -1,7 +1,7 @@
 """Generic in-character lines for what a persona file leaves out, shaded by demeanour."""
 from __future__ import annotations
 
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 from bot.personas.model import Persona
 
@@ -41,6 +41,14 @@ _REACTIONS: Dict[str, Tuple[str, ...]] = {
                      "I'd rather talk about why I came in, if that's alright."),
 }
 
+#: Built-in reactions that would sound wrong from a proxy (a parent speaking for a child):
+#: "{first}" is the patient's first name.
+_PROXY_REACTIONS: Dict[str, Tuple[str, ...]] = {
+    "ask_open": ("Well, like I said, it's been going on a while and it's wearing {first} down.",),
+    "dismiss": ("So you think {first} is imagining it?", "It's real, though. {first} isn't making it up."),
+    "legitimize": ("Thank you. I was starting to think nobody believed us.", "That's a relief to hear, honestly."),
+}
+
 _ESCALATION_LEAD = ("Sorry, I keep coming back to it, but", "Can I just say again,", "It's still on my mind, honestly:")
 _REPEAT_PREFIX = ("As I said,", "Like I said,", "As I mentioned,")
 
@@ -61,7 +69,10 @@ def unknown_lines(persona: Persona) -> Tuple[str, ...]:
     return _UNKNOWN.get(persona.demeanour, _UNKNOWN["neutral"])
 
 
-def reaction_lines(topic_id: str) -> Tuple[str, ...]:
+def reaction_lines(topic_id: str, persona: Optional[Persona] = None) -> Tuple[str, ...]:
+    """Built-in reaction lines; in the proxy's voice when someone speaks for the patient."""
+    if persona is not None and persona.proxy and topic_id in _PROXY_REACTIONS:
+        return tuple(line.format(first=first_name(persona)) for line in _PROXY_REACTIONS[topic_id])
     return _REACTIONS.get(topic_id, ())
 
 

@@ -96,7 +96,8 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, act: str) -> Pa
     if state.pending_cue is not None:
         if act in CONTINUERS or act == state.pending_cue:
             state.rapport = _clamp(state.rapport + CUE_ACKNOWLEDGED_BONUS)
-        elif state.pending_cue not in state.escalated:
+        elif state.pending_cue not in state.escalated and not persona.answers[state.pending_cue].direct_only:
+            # A direct_only fact is said only when asked: an ignored one is never brought back.
             state.missed.append((state.pending_cue, index + 1))
         state.pending_cue = None
 
@@ -133,12 +134,14 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, act: str) -> Pa
 
 def _reaction(persona: Persona, cid: str, act: str, occurrence: int, state: _State) -> PatientReply:
     own = persona.reactions.get(act) or (persona.answers[act].open if act in persona.answers else ())
-    options = own or defaults.reaction_lines(act) or defaults.unknown_lines(persona)
-    if occurrence >= len(options) and own:
-        options = own + defaults.reaction_lines(act)
-    # Cycle through variants so the same act twice does not get the identical line.
+    options = own or defaults.reaction_lines(act, persona) or defaults.unknown_lines(persona)
+    # Cycle through variants so the same act twice does not get the identical line: the
+    # persona's own lines from a per-conversation start, then the built-in ones, then round again.
     start = options.index(pick(options, cid, act)) if options else 0
-    text = options[(start + occurrence) % len(options)]
+    sequence = options[start:] + options[:start]
+    if own:
+        sequence += tuple(line for line in defaults.reaction_lines(act, persona) if line not in own)
+    text = sequence[occurrence % len(sequence)]
     return PatientReply(text, act, "reaction", False, state.rapport)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, List, Optional, Sequence, Tuple
@@ -64,10 +65,26 @@ class _Locator:
         return line + 1, col + 1
 
 
+def _where(path: Sequence[Any]) -> str:
+    """``answers.ask_onset[1]``: the dotted path an author can find in the file."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "file"
+
+
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    where = ".".join(str(p) for p in error.absolute_path) or "file"
+    where = _where(error.absolute_path)
     if isinstance(error.instance, str) and not error.instance.strip():
         return f"{where}: must not be empty"
+    if error.instance is None:
+        if len(error.absolute_path) == 2 and error.absolute_path[0] == "answers":
+            return f"{where}: empty answer: write what the patient says (a string, a list of variants, or text/guarded/open)"
+        if list(error.absolute_path) == ["answers"]:
+            return "answers: is empty; at least one answer is needed"
+        return f"{where}: is empty; give a value or remove the line"
+    if error.validator == "minItems" and isinstance(error.instance, list) and not error.instance:
+        return f"{where}: empty list: give at least one variant"
     if error.validator == "required":
         missing = error.message.split("'")[1] if "'" in error.message else error.message
         return f"required field '{missing}' is missing"
@@ -83,14 +100,33 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}"
 
 
+def _branch_fits(errors: List[jsonschema.ValidationError], depth: int) -> bool:
+    """A branch fits when the value has the branch's shape (no type error on the value itself)."""
+    for e in errors:
+        if len(e.absolute_path) != depth:
+            continue
+        if e.validator == "type":
+            return False
+        if e.validator in ("anyOf", "oneOf") and e.context and not _fitting_branches(e):
+            return False
+    return True
+
+
+def _fitting_branches(error: jsonschema.ValidationError) -> List[List[jsonschema.ValidationError]]:
+    depth = len(error.absolute_path)
+    branches: dict = {}
+    for e in error.context or ():
+        branches.setdefault(e.relative_schema_path[0] if e.relative_schema_path else 0, []).append(e)
+    return [errs for errs in branches.values() if _branch_fits(errs, depth)]
+
+
 def _leaves(error: jsonschema.ValidationError) -> List[jsonschema.ValidationError]:
-    """For anyOf errors, the branch that matches the value's shape says what is wrong."""
+    """For anyOf errors, the branch that matches the value's shape says what is wrong
+    (a list with an empty item, a long form with a misspelt field), not "no branch matched"."""
     if error.validator in ("anyOf", "oneOf") and error.context:
-        depth = len(error.absolute_path)
-        inner = [e for e in error.context
-                 if len(e.absolute_path) > depth or e.validator in ("additionalProperties", "required")]
-        if inner:
-            return [leaf for e in inner for leaf in _leaves(e)]
+        fitting = _fitting_branches(error)
+        if len(fitting) == 1:
+            return [leaf for e in fitting[0] for leaf in _leaves(e)]
     return [error]
 
 
@@ -197,7 +233,15 @@ def _problems_from_schema(doc: Any, shown: str, loc: _Locator) -> List[PersonaPr
         if len(path) == 2 and path[0] == "reactions" and isinstance(error.instance, dict):
             continue  # explained by the meaning checks
         for leaf in _leaves(error):
-            line, col = loc.at(list(leaf.absolute_path))
+            if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+                known = list((leaf.schema.get("properties") or {}))
+                for extra in (k for k in leaf.instance if k not in known):
+                    line, col = loc.at(list(leaf.absolute_path) + [extra], key=True)
+                    problems.append(PersonaProblem(shown, line, col, f"{_where(leaf.absolute_path)}: unknown field "
+                                                   f"'{extra}'{_suggest(extra, known)}; allowed: {', '.join(known)}"))
+                continue
+            # An empty value has no position of its own in YAML: point at its key.
+            line, col = loc.at(list(leaf.absolute_path), key=leaf.instance is None)
             problems.append(PersonaProblem(shown, line, col, _schema_message(leaf)))
     return problems
 
@@ -273,6 +317,20 @@ def load_persona_file(path: Path) -> Persona:
     return parse_persona_text(text, path)
 
 
+SCHEMA_LINE_PREFIX = "# yaml-language-server: $schema="
+
+
 def schema_line(persona_path: Optional[Path] = None) -> str:
-    """The editor hint that points YAML language servers at the schema."""
-    return "# yaml-language-server: $schema=../bot/personas/persona.schema.json"
+    """The editor hint that points YAML language servers at the schema.
+
+    The path is relative to the persona file's folder (editors resolve it that way), so a
+    file written outside ``personas/`` still gets completion and checking.
+    """
+    if persona_path is None:
+        return SCHEMA_LINE_PREFIX + "../bot/personas/persona.schema.json"
+    folder = Path(persona_path).resolve().parent
+    try:
+        target = os.path.relpath(SCHEMA_FILE.resolve(), folder)
+    except ValueError:  # another drive on Windows: no relative path exists
+        target = SCHEMA_FILE.resolve().as_uri()
+    return SCHEMA_LINE_PREFIX + Path(target).as_posix()
