@@ -87,7 +87,7 @@ async def drive(url: str, api: str, token: Optional[str], opening: List[str], bo
     async with aiohttp.ClientSession() as http:
         for s in crowd:
             own = await tracker_texts(http, api, token, s.session)
-            misrouted += sum(1 for text in s.received if text not in own)
+            misrouted += sum(1 for text in s.received if text and text not in own)
     latencies = [x for s in crowd for x in s.latencies]
     return {"p50": 1000 * percentile(latencies, 0.5), "p95": 1000 * percentile(latencies, 0.95),
             "p99": 1000 * percentile(latencies, 0.99), "turns": len(latencies), "throughput": len(latencies) / wall,

@@ -7,6 +7,7 @@ docs/deploy.md maps the same roles onto several machines.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import time
@@ -48,6 +49,7 @@ class ScaledStack:
     redis: Optional[Redis] = None
     nginx: Optional[Nginx] = None
     rasa: Optional[Stack] = None
+    socket_key: Optional[str] = None
 
     @property
     def url(self) -> str:
@@ -65,7 +67,10 @@ class ScaledStack:
             endpoints = scaled_endpoints(self.run_dir, self.pg, self.redis)
             self.rasa = Stack(rasa_port=self.proxy_port, web_port=None, run_dir=self.run_dir, log_to_files=True,
                               endpoints=endpoints, personas_dir=self.personas_dir)
-            self.rasa.extra_env = {"SPTRAINER_PG_PASSWORD": self.pg.password, "SPTRAINER_TRACKER_URL": self.pg.url}
+            # The cohort profile never runs Socket.IO open: browsers need a token from the web app.
+            self.socket_key = os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or secrets.token_urlsafe(32)
+            self.rasa.extra_env = {"SPTRAINER_PG_PASSWORD": self.pg.password, "SPTRAINER_TRACKER_URL": self.pg.url,
+                                   "SPTRAINER_SOCKET_JWT_KEY": self.socket_key}
             for i, port in enumerate(self.rasa_ports):
                 self.rasa.start_rasa(model, name=f"rasa{i + 1}", port=port)
             self.nginx = Nginx(self.proxy_port, self.rasa_ports, self.run_dir / "nginx").start()

@@ -19,6 +19,7 @@ import socketio
 
 from bot.scaled import ScaledStack
 from bot.services import missing_packages
+from bot.tokens import issue_socket_token
 from bot.transcripts import TrackerStoreReader
 from tests.conftest import RasaClient, free_port
 
@@ -89,12 +90,30 @@ def test_the_same_conversation_sent_to_both_servers_at_once_is_serialised(scaled
     assert len(bot) == len(lines) + 1, "every message answered exactly once"
 
 
+def test_socketio_needs_a_token_for_its_own_conversation(scaled):
+    session = f"sio-noauth-{uuid.uuid4().hex[:8]}"
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(f"{scaled.url}?session={session}", transports=["polling"])
+    other = issue_socket_token("someone-else", scaled.socket_key)
+    errors: "queue.Queue[dict]" = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("sp_error", lambda data: errors.put(data))
+    client.connect(f"{scaled.url}?session={session}", transports=["polling"], auth={"token": other})
+    try:
+        client.emit("session_request", {"session_id": session})
+        assert "another conversation" in errors.get(timeout=10)["error"]
+    finally:
+        client.disconnect()
+
+
 def test_socketio_through_the_sticky_proxy(scaled):
     session = f"sio-scaled-{uuid.uuid4().hex[:8]}"
     replies: "queue.Queue[dict]" = queue.Queue()
     client = socketio.Client(reconnection=False)
     client.on("bot_uttered", lambda data: replies.put(data))
-    client.connect(f"{scaled.url}?session={session}", transports=["polling"])
+    client.connect(f"{scaled.url}?session={session}", transports=["polling"],
+                   auth={"token": issue_socket_token(session, scaled.socket_key)})
     try:
         client.emit("session_request", {"session_id": session})
         client.emit("user_uttered", {"message": '/start_interview{"persona_id": "daniel-osei"}', "session_id": session})
