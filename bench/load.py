@@ -48,7 +48,11 @@ class Student:
         client.on("bot_uttered", lambda data: inbox.put_nowait(data))
         client.on("sp_error", lambda data: self.errors.append(str(data)))
         try:
-            await client.connect(f"{self.url}?session={self.session}", transports=["polling"])
+            from bot.tokens import issue_socket_token
+
+            token = issue_socket_token(self.session)  # when the server requires tokens
+            await client.connect(f"{self.url}?session={self.session}", transports=["polling"],
+                                 auth={"token": token} if token else None)
             confirmed: "asyncio.Queue[str]" = asyncio.Queue()
             client.on("session_confirm", lambda sid: confirmed.put_nowait(sid))
             await client.emit("session_request", {"session_id": self.session})
