@@ -33,6 +33,9 @@ def all_quotes(report):
     for domain in report["domains"]:
         for item in domain["evidence"]:
             yield item["turn"], item["quote"]
+    for item in report["patient_experience"]["items"]:
+        for evidence in item["evidence"]:
+            yield evidence["turn"], evidence["quote"]
 
 
 @pytest.fixture(scope="module")

@@ -49,6 +49,13 @@ def to_text(report: Dict, transcript: Optional[Transcript] = None) -> str:
         lines.append("Empathic moments:")
         for e in report["empathy"][:6]:
             lines.append(f"  turn {e['turn']}: \"{e['quote']}\"")
+    pe = report.get("patient_experience")
+    if pe:
+        lines.append("")
+        lines.append(f"The patient's view (CARE themes, 1-5): {pe['total']}/50   "
+                     "(a simulated patient's view, not a validated CARE score)")
+        for item in pe["items"]:
+            lines.append(f"  {item['score']}  {item['label']}: {item['comment']}")
     lines.append("")
     lines.append("Try next time:")
     for a in report["advice"]:
@@ -111,6 +118,16 @@ def to_html(report: Dict, transcript: Optional[Transcript] = None) -> str:
             parts.append(f"<li><a href='#turn-{m['turn']}'>turn {m['turn']}</a>: the patient said <q>{e(m['quote'])}</q>"
                          f"<br>You could say: <q>{e(m['suggestion'])}</q></li>")
         parts.append("</ul></div>")
+    pe = report.get("patient_experience")
+    if pe:
+        parts.append(f"<h2>The patient's view: {pe['total']}/50</h2><div class='card'><p><small>"
+                     f"{e(pe.get('note', ''))}</small></p><table><tr><th>CARE theme</th><th>Rating</th><th>The patient says</th></tr>")
+        for item in pe["items"]:
+            cited = " ".join(f"<a href='#turn-{x['turn']}'>turn {x['turn']}</a>" for x in item["evidence"])
+            parts.append(f"<tr><td>{e(item['label'])}</td><td><div class='bar' role='img' aria-label='{item['score']} of 5'>"
+                         f"<i style='width:{item['score'] * 20}%'></i></div>{item['score']}/5</td>"
+                         f"<td>{e(item['comment'])}<br><small>{cited}</small></td></tr>")
+        parts.append("</table></div>")
     parts.append("<h2>Try next time</h2><div class='card'><ol>" + "".join(f"<li>{e(a)}</li>" for a in report["advice"]) + "</ol></div>")
 
     if transcript is not None:

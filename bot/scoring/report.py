@@ -8,6 +8,7 @@ from bot.personas import PersonaRegistry, UnknownPersonaError, default_registry
 from bot.personas.model import Persona
 from bot.scoring.analysis import Analysis, analyse, texts_to_classify
 from bot.scoring.classifier import TopicClassifier, shared_classifier
+from bot.scoring.patient_view import patient_experience
 from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, Domain, overall, score_domains
 from bot.transcripts import Transcript
 
@@ -88,6 +89,7 @@ def build_report(a: Analysis) -> Dict[str, object]:
         "domains": [d.to_json() for d in domains],
         "advice": advice,
         "cue_source": "persona" if a.persona is not None else "text",
+        "patient_experience": patient_experience(a, domains),
     }
 
 

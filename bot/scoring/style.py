@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple
+
+if TYPE_CHECKING:
+    from bot.scoring.text import Segment
 
 _OPEN = re.compile(
     r"^(?:\W*(?:ok(?:ay)?|so|right|and|thanks?(?: you)?|great|alright|um+|well|now)\b[,.]?\s*)*"
@@ -52,3 +56,47 @@ def question_style(text: str) -> str:
 
 def empathic_phrase(text: str) -> bool:
     return bool(_EMPATHIC.search(text))
+
+
+# --- clinical shorthand (the patient's view and the teaching pack) ---------------------
+
+#: Case-sensitive abbreviations that belong in notes, not in a conversation with a patient.
+_ABBREVIATIONS = re.compile(
+    r"(?<![\w/&])(?:PMHx?|PHx|FHx?|SHx|DHx|HPC|PC|ROS|SOBOE|SOB|N&V|N/V|BNO|BO|PR|PV|LMP|LOC|EtOH|ETOH|OTC|NKDA|"
+    r"IBD|GORD|GERD|FODMAP|TFTs?|FBC|U&Es?|LFTs?|CRP|ESR|NSAIDs?|prn|PRN|Hx|Sx|Rx|[Hh]x|obs)(?![\w/&])")
+#: Clinical words a patient may not use themselves.
+_JARGON = re.compile(
+    r"\b(?:radiat(?:e|es|ing|ion)|exacerbat\w+|alleviat\w+|aggravating factors?|relieving factors?|nocturnal|"
+    r"haematochezia|hematochezia|mela?ena|dysuria|dyspno?ea|pa?ra?esthesi\w+|syncop\w+|post-?prandial|tenesmus|"
+    r"dyspepsia|antispasmodics?|degenerative|mechanical (?:low )?(?:back )?pain|cauda equina|anhedonia|"
+    r"somati[sz]\w*|psychosomatic|rectal bleeding|bowel habit|sleep hygiene|red flags?|incontinence)\b",
+    re.IGNORECASE)
+_LEAD_FILLER = re.compile(r"^(?:\W*(?:and|so|ok(?:ay)?|right|now|also|um+|er+)\b[,.]?\s*)+", re.IGNORECASE)
+#: First words that make a short question a normal question ("How long?", "Any fever?").
+_QUESTION_START = frozenset(
+    "what how why when where who whose which whom do does did is are was were have has had can could will would "
+    "should shall may might tell any anything anyone anywhere go sorry really pardon yes yeah no right ok okay "
+    "hmm is that and".split())
+
+
+def shorthand(text: str, parts: Optional[Sequence["Segment"]] = None) -> Optional[Tuple[str, str]]:
+    """The first clause of a learner turn that uses clinical shorthand, as (verbatim clause,
+    kind): kind "jargon" for an abbreviation or clinical word ("Any PMH?", "Does it
+    radiate?"), "telegraphic" for a verbless question ("Bowels ok?", "Meds?").
+    ``parts`` are the turn's clauses when already split (text.segments)."""
+    from bot.scoring.text import segments
+
+    for seg in (segments(text) if parts is None else parts):
+        clause = seg.text
+        if _ABBREVIATIONS.search(clause) or _JARGON.search(clause):
+            return clause, "jargon"
+        if not clause.endswith("?"):
+            continue
+        body = _LEAD_FILLER.sub("", clause).strip(" ?")
+        words = body.split()
+        first = re.sub(r"['\u2019]s$", "", words[0].lower().strip(",.")) if words else ""
+        if not words or len(words) > 4 or first in _QUESTION_START:
+            continue
+        if len(words) <= 2 or re.search(r"\b(?:ok|okay|alright|fine|out of (?:10|ten))\b", body, re.IGNORECASE):
+            return clause, "telegraphic"
+    return None
