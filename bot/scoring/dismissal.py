@@ -131,6 +131,7 @@ _QUESTION_ABOUT = _rx(
 
 #: NLU probability above which a clause counts as dismissive without a pattern.
 MODEL_THRESHOLD = 0.4
+MODEL_THRESHOLD_REASSURANCE = 0.6
 #: Questions are rarely dismissive unless a pattern says so.
 MODEL_THRESHOLD_QUESTION = 0.8
 
@@ -193,11 +194,14 @@ def detect(segments: Sequence[Segment], predictions: Sequence[Prediction], turn_
         if kind is None:
             p_dismiss, p_reassure = prediction.p("dismiss"), prediction.p("reassure_premature")
             threshold = MODEL_THRESHOLD if not text.rstrip().endswith("?") else MODEL_THRESHOLD_QUESTION
-            if max(p_dismiss, p_reassure) >= threshold and not turn_legitimises \
+            # Reassurance has well-known wording (the patterns above); the model alone must be
+            # surer before calling an ordinary sentence premature reassurance.
+            p_reassure_counted = p_reassure if p_reassure >= MODEL_THRESHOLD_REASSURANCE else 0.0
+            if max(p_dismiss, p_reassure_counted) >= threshold and not turn_legitimises \
                     and not _QUESTION_ABOUT.search(text):
-                if p_reassure > p_dismiss and red_flags_checked:
+                if p_reassure_counted > p_dismiss and red_flags_checked:
                     continue
-                kind = _guess_kind(text, "dismiss" if p_dismiss >= p_reassure else "reassure_premature")
+                kind = _guess_kind(text, "dismiss" if p_dismiss >= p_reassure_counted else "reassure_premature")
                 source = "model"
         if kind:
             found.append(Dismissal(kind, text, source))
