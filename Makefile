@@ -9,7 +9,7 @@ PROFILE ?= single
 # Debian packages the tests and the scaled profile use: engines, not code of ours.
 DEB_PACKAGES := postgresql redis-server nginx chromium
 
-.PHONY: help run test install train validate services bench bench-load bench-nlu bench-scoring sync clean
+.PHONY: help run test install train validate services bench bench-load bench-nlu bench-scoring sync clean chromium
 
 help:
 	@echo "make run        install (first time), train if the data changed, start Rasa :5005 and the web app :8080"
@@ -66,8 +66,16 @@ else
 	@$(PY) -m bot.stack
 endif
 
-test: train validate services
+test: train validate services chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# tests/e2e drive Debian's chromium with Playwright; nothing is downloaded at run time.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "/usr/bin/chromium is missing: apt-get install -y chromium (for the browser tests)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	    || { echo "error: apt-get install chromium failed (run as root, or install it yourself)"; exit 1; }; \
+	fi
 
 bench-nlu: train
 	@$(PY) -m bench.nlu

@@ -3,52 +3,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-from typing import List, Optional, Sequence
-
-from bot.personas import PersonaFileError, load_persona_file, personas_dir
-
-
-def _persona_files(paths: Sequence[str]) -> List[Path]:
-    if not paths:
-        paths = [str(personas_dir())]
-    files: List[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            files.extend(sorted(q for q in p.iterdir() if q.suffix in (".yml", ".yaml")))
-        else:
-            files.append(p)
-    return files
+from typing import Optional, Sequence
 
 
 def cmd_persona_validate(args: argparse.Namespace) -> int:
-    files = _persona_files(args.paths)
-    if not files:
-        print("error: no persona files found", file=sys.stderr)
-        return 2
-    seen_ids: dict = {}
-    bad = 0
-    for path in files:
-        if not path.exists():
-            print(f"{path}:1:1: file not found", file=sys.stderr)
-            bad += 1
-            continue
-        try:
-            persona = load_persona_file(path)
-        except PersonaFileError as exc:
-            for problem in exc.problems:
-                print(problem, file=sys.stderr)
-            bad += 1
-            continue
-        if persona.id in seen_ids:
-            print(f"{path}:1:1: duplicate id '{persona.id}' (also in {seen_ids[persona.id]})", file=sys.stderr)
-            bad += 1
-            continue
-        seen_ids[persona.id] = path
-    good = len(files) - bad
-    print(f"{good} persona file(s) valid, {bad} with errors", file=sys.stderr if bad else sys.stdout)
-    return 1 if bad else 0
+    # Shared with `persona lint`: duplicate ids are reported at both files' id lines.
+    from bot.personas.lint import cmd_persona_validate as validate
+
+    return validate(args)
 
 
 def cmd_dev_sync(_: argparse.Namespace) -> int:
@@ -62,6 +24,39 @@ def cmd_dev_sync(_: argparse.Namespace) -> int:
     return 0
 
 
+def _add_authoring_commands(sub: argparse._SubParsersAction, persona_sub: argparse._SubParsersAction) -> None:
+    """`persona new|lint|show|topics` and `chat`: writing a patient and trying it (docs/authoring.md)."""
+    from bot import chat_cli
+    from bot.personas import lint, scaffold, show
+
+    new = persona_sub.add_parser("new", help="write a commented persona template that validates")
+    new.add_argument("id", help="persona id: lowercase letters, digits, hyphens (the file name)")
+    new.add_argument("--complaint", required=True, choices=scaffold.COMPLAINTS, help="complaint group")
+    new.add_argument("--dir", default=None, help="folder to write <id>.yml in (default: the personas folder)")
+    new.set_defaults(func=scaffold.cmd_persona_new)
+
+    lint_p = persona_sub.add_parser("lint", help="coverage and warnings as file:line:col: warning: message")
+    lint_p.add_argument("paths", nargs="*", help="files or folders (default: the personas folder)")
+    lint_p.add_argument("--strict", action="store_true", help="exit non-zero on warnings too")
+    lint_p.set_defaults(func=lint.cmd_persona_lint)
+
+    show_p = persona_sub.add_parser("show", help="print every answer as the patient would give it")
+    show_p.add_argument("id", help="persona id (in the personas folder) or a persona file path")
+    show_p.add_argument("--rapport", choices=("low", "high"), default=None,
+                        help="low: guarded answers, high: open answers (default: both)")
+    show_p.set_defaults(func=show.cmd_persona_show)
+
+    topics_p = persona_sub.add_parser("topics", help="list the topic ids persona answers are keyed by")
+    topics_p.add_argument("--markdown", action="store_true", help="as the Markdown table in docs/authoring.md")
+    topics_p.set_defaults(func=show.cmd_persona_topics)
+
+    chat = sub.add_parser("chat", help="interview a patient in the terminal through the running bot")
+    chat.add_argument("id", help="persona id")
+    chat.add_argument("--url", default=chat_cli.DEFAULT_URL, help=f"Rasa server (default {chat_cli.DEFAULT_URL})")
+    chat.add_argument("--sender", default=None, help="conversation id (default: a new random one)")
+    chat.set_defaults(func=chat_cli.cmd_chat)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sptrainer", description="SP Trainer command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -71,11 +66,24 @@ def build_parser() -> argparse.ArgumentParser:
     validate = persona_sub.add_parser("validate", help="check persona files; errors as file:line:col: message")
     validate.add_argument("paths", nargs="*", help="files or folders (default: the personas folder)")
     validate.set_defaults(func=cmd_persona_validate)
+    _add_authoring_commands(sub, persona_sub)
+
+    from bot.scoring.cli import add_score_command
+
+    add_score_command(sub)
+
+    from bot.teaching_pack import add_export_pack_command
+
+    add_export_pack_command(sub)
 
     dev = sub.add_parser("dev", help="developer tools")
     dev_sub = dev.add_subparsers(dest="dev_command", required=True)
     sync = dev_sub.add_parser("sync", help="regenerate domain/ and data/rules/ from bot/topics.yml")
     sync.set_defaults(func=cmd_dev_sync)
+
+    from bot.accounts.cli import add_user_commands
+
+    add_user_commands(sub)
     return parser
 
 

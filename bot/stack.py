@@ -107,7 +107,7 @@ class Stack:
         proc = self._spawn(name, [
             rasa_bin(), "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
-            "--interface", self.interface, "--enable-api", "--auth-token", self.token, "--cors", "*",
+            "--interface", self.interface, "--enable-api", f"--auth-token={self.token}", "--cors", "*",
         ])
         _wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
         return proc

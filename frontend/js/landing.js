@@ -1,0 +1,104 @@
+// Landing page: sign in with a name or student id, pick a patient, see your own interviews.
+import { api, getSession } from "./api.js";
+import { renderNav } from "./nav.js";
+import { h, clear, fmtDate, fmtScore, showNotice, $ } from "./dom.js";
+
+const notice = $("#notice");
+let user = null;
+
+function nextUrl() {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : null;
+}
+
+async function start(persona, button) {
+  if (!user) {
+    showNotice(notice, "Enter your name or student ID first, then choose a patient.");
+    $("#student-name").focus();
+    return;
+  }
+  button.disabled = true;
+  try {
+    const conv = await api("/api/conversations", { method: "POST", body: { persona_id: persona.id } });
+    window.location.assign(conv.chat_url);
+  } catch (err) {
+    button.disabled = false;
+    showNotice(notice, err.message);
+  }
+}
+
+function personaCard(p) {
+  const button = h("button", { type: "button", "aria-describedby": `p-${p.id}-line` }, `Interview ${p.name}`);
+  button.addEventListener("click", () => start(p, button));
+  return h("li", {}, h("article", { class: "card persona-card", "aria-labelledby": `p-${p.id}-name` },
+    h("h3", { id: `p-${p.id}-name` }, p.name),
+    h("p", { class: "meta" }, `Age ${p.age} · ${p.complaint_label}`),
+    h("p", { class: "one-line", id: `p-${p.id}-line` }, p.summary),
+    button));
+}
+
+async function loadPatients() {
+  const list = $("#patients");
+  const status = $("#patients-status");
+  try {
+    const data = await api("/api/personas");
+    clear(list);
+    data.personas.forEach((p) => list.append(personaCard(p)));
+    status.textContent = data.personas.length ? `${data.personas.length} patients available.` : "No patients are available yet.";
+    status.classList.add("visually-hidden");
+  } catch (err) {
+    status.textContent = `Patients could not be loaded: ${err.message}`;
+  }
+}
+
+async function loadMine() {
+  const section = $("#mine-section");
+  section.hidden = false;
+  const data = await api("/api/my/conversations");
+  const body = clear($("#mine"));
+  $("#mine-empty").hidden = data.conversations.length > 0;
+  $("#mine-wrap").hidden = data.conversations.length === 0;
+  for (const c of data.conversations) {
+    const name = c.persona ? c.persona.name : "Unknown patient";
+    const link = c.status === "ended"
+      ? h("a", { href: c.feedback_url }, `Feedback: ${name}`)
+      : h("a", { href: c.chat_url }, `Continue with ${name}`);
+    body.append(h("tr", {},
+      h("td", {}, name), h("td", {}, fmtDate(c.created_at)), h("td", {}, c.status),
+      h("td", {}, c.overall === null || c.overall === undefined ? "–" : fmtScore(c.overall)), h("td", {}, link)));
+  }
+}
+
+async function signIn(event) {
+  event.preventDefault();
+  const input = $("#student-name");
+  const name = input.value.trim();
+  if (!name) {
+    showNotice(notice, "Please enter your name or student ID.");
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+    return;
+  }
+  try {
+    await api("/api/student/login", { method: "POST", body: { name } });
+    const next = nextUrl();
+    if (next) { window.location.assign(next); return; }
+    await init(true);
+    showNotice(notice, null);
+    $("#patients-title").setAttribute("tabindex", "-1");
+    $("#patients-title").focus();
+  } catch (err) {
+    showNotice(notice, err.message);
+  }
+}
+
+async function init(force = false) {
+  const s = force ? await getSession(true) : await getSession();
+  await renderNav();
+  user = s.user;
+  $("#signin").hidden = Boolean(user);
+  if (user) await loadMine();
+}
+
+$("#signin-form").addEventListener("submit", signIn);
+init().then(loadPatients);

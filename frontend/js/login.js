@@ -1,0 +1,34 @@
+// Staff sign-in (assessors, educators).
+import { api, getSession } from "./api.js";
+import { renderNav } from "./nav.js";
+import { showNotice, $ } from "./dom.js";
+
+const notice = $("#notice");
+
+function nextUrl(fallback) {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+}
+
+$("#login-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const name = $("#name").value.trim();
+  const password = $("#password").value;
+  if (!name || !password) {
+    showNotice(notice, "Enter your name and password.");
+    (name ? $("#password") : $("#name")).focus();
+    return;
+  }
+  try {
+    await getSession();
+    const res = await api("/api/login", { method: "POST", body: { name, password } });
+    window.location.assign(nextUrl(res.home));
+  } catch (err) {
+    showNotice(notice, err.message);
+    $("#password").value = "";
+    $("#password").focus();
+  }
+});
+
+renderNav();
+$("#name").focus();

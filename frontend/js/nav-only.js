@@ -1,0 +1,3 @@
+import { renderNav } from "./nav.js";
+
+renderNav();

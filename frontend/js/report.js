@@ -1,0 +1,134 @@
+// Shared rendering of a score report: verdict badges, the domain chart (Chart.js, vendored),
+// evidence quotes that link to their turns, and the highlighted transcript.
+import { h, clear, highlighted, TOPIC_LABEL, fmtScore } from "./dom.js";
+
+export const VERDICTS = [
+  ["explored_psychosocial", "Explored the psychosocial context", "Did not explore the psychosocial context", true],
+  ["dismissed_physical", "Dismissed the physical symptoms", "Did not dismiss the physical symptoms", false],
+  ["balanced", "Balanced physical and psychosocial", "Not balanced", true],
+  ["psychosocial_before_physical", "Asked psychosocial before physical", "Physical first", null],
+];
+
+export function verdictBadges(verdict) {
+  const ul = h("ul", { class: "badges", "aria-label": "Verdict" });
+  for (const [key, yes, no, good] of VERDICTS) {
+    if (!verdict || verdict[key] === undefined || verdict[key] === null) continue;
+    const value = Boolean(verdict[key]);
+    const kind = good === null ? "neutral" : (value === good ? "yes" : "no");
+    ul.append(h("li", { class: `badge ${kind}` }, value ? yes : no));
+  }
+  return ul;
+}
+
+export function turnLink(turn, label) {
+  const a = h("a", { href: `#turn-${turn}` }, label || `turn ${turn}`);
+  a.addEventListener("click", (event) => {
+    const target = document.getElementById(`turn-${turn}`);
+    if (!target) return;
+    event.preventDefault();
+    history.replaceState(null, "", `#turn-${turn}`);
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  });
+  return a;
+}
+
+export function quoteItem(item, extra) {
+  return h("li", {}, h("q", {}, item.quote || ""), " (", turnLink(item.turn), ")", extra || null);
+}
+
+let chart = null;
+
+function sizeFor(canvas, bars) {
+  // One readable row per bar (CSSOM, which the Content-Security-Policy allows).
+  const box = canvas.parentElement;
+  if (box) box.style.height = `${Math.max(10, bars * 2.1 + 3)}rem`;
+}
+
+export function domainChart(canvas, domains) {
+  const labels = domains.map((d) => d.label || d.id);
+  const scores = domains.map((d) => Number(d.score));
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", "Bar chart of domain scores out of 5: " +
+    domains.map((d) => `${d.label || d.id} ${fmtScore(d.score, 1)}`).join("; "));
+  if (!window.Chart) return null;
+  sizeFor(canvas, domains.length);
+  if (chart) chart.destroy();
+  chart = new window.Chart(canvas, {
+    type: "bar",
+    data: { labels, datasets: [{ label: "Score (0 to 5)", data: scores, backgroundColor: "#1d4ed8",
+                                  borderColor: "#1e3a8a", borderWidth: 1 }] },
+    options: {
+      indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+      scales: { x: { min: 0, max: 5, ticks: { stepSize: 1, color: "#1b1f24", font: { size: 13 } }, grid: { color: "#d7dbe2" } },
+                y: { ticks: { color: "#1b1f24", autoSkip: false, font: { size: 13 } } } },
+      plugins: { legend: { display: false } },
+    },
+  });
+  return chart;
+}
+
+export function percentChart(canvas, rows, label) {
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `${label}: ` + rows.map((r) => `${r.label} ${r.missed_pct}%`).join("; "));
+  if (!window.Chart) return null;
+  sizeFor(canvas, rows.length);
+  return new window.Chart(canvas, {
+    type: "bar",
+    data: { labels: rows.map((r) => r.label), datasets: [{ label, data: rows.map((r) => r.missed_pct),
+                                                           backgroundColor: "#b45309", borderColor: "#78350f", borderWidth: 1 }] },
+    options: {
+      indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+      scales: { x: { min: 0, max: 100, ticks: { callback: (v) => `${v}%`, color: "#1b1f24" }, grid: { color: "#d7dbe2" } },
+                y: { ticks: { color: "#1b1f24", autoSkip: false, font: { size: 13 } } } },
+      plugins: { legend: { display: false } },
+    },
+  });
+}
+
+/** Per-turn annotations from a report: topic tags, empathy, dismissals, cues, missed cues. */
+export function annotations(report) {
+  const by = new Map();
+  const get = (n) => { if (!by.has(n)) by.set(n, { quotes: [], tags: [], classes: [] }); return by.get(n); };
+  for (const t of (report && report.turns) || []) {
+    const a = get(t.turn);
+    if (t.speaker === "learner" && t.topic) {
+      a.topic = t.topic;
+      a.confidence = t.confidence;
+    }
+    if (t.speaker === "patient" && t.cue) a.tags.push(["cue", "Emotional cue"]);
+  }
+  for (const e of (report && report.empathy) || []) {
+    const a = get(e.turn); a.quotes.push(e.quote); a.tags.push(["empathy", "Empathy"]); a.classes.push("hl-empathy");
+  }
+  for (const d of (report && report.dismissals) || []) {
+    const a = get(d.turn); a.quotes.push(d.quote);
+    a.tags.push(["dismissal", d.kind ? `Dismissal: ${d.kind.replace(/_/g, " ")}` : "Dismissal"]);
+    a.classes.push("hl-dismissal");
+  }
+  for (const m of (report && report.missed_cues) || []) {
+    const a = get(m.turn); a.quotes.push(m.quote); a.tags.push(["missed", "Missed cue"]); a.classes.push("hl-missed");
+  }
+  return by;
+}
+
+export function renderTranscript(list, turns, report, personaName) {
+  clear(list);
+  const notes = annotations(report);
+  for (const t of turns) {
+    const a = notes.get(t.turn) || { quotes: [], tags: [], classes: [] };
+    const head = h("div", { class: "turn-head" },
+      h("strong", {}, t.speaker === "learner" ? "Learner" : (personaName || "Patient")),
+      h("span", {}, `Turn ${t.turn}`));
+    if (a.topic) {
+      head.append(h("span", { class: "tag", title: "Topic" }, `Topic: ${a.topic}`,
+        a.confidence !== undefined && a.confidence !== null ? ` (${Math.round(a.confidence * 100)}%)` : ""));
+    }
+    for (const [kind, label] of a.tags) head.append(h("span", { class: `tag ${kind}` }, label));
+    const li = h("li", { class: ["turn", t.speaker, ...a.classes].join(" "), id: `turn-${t.turn}`, tabindex: "-1" },
+      head, h("p", { class: "text" }, highlighted(t.text, a.quotes)));
+    list.append(li);
+  }
+}
+
+export function topicName(id) { return TOPIC_LABEL(id); }
