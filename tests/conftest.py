@@ -31,6 +31,9 @@ def free_port() -> int:
 class RasaClient:
     """A REST client for the running bot, plus tracker access through the token-protected API."""
 
+    #: Seconds to wait for a reply; scaled tests queue several messages on one lock.
+    timeout = 30
+
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
 
@@ -40,7 +43,7 @@ class RasaClient:
             body["metadata"] = metadata
         request = urllib.request.Request(f"{self.stack.rasa_url}/webhooks/rest/webhook",
                                          data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return [m.get("text", "") for m in json.loads(response.read())]
 
     def start(self, sender: str, persona_id: str) -> str:

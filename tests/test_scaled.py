@@ -29,6 +29,10 @@ SCRIPT = ["Hi, I'm Sam, one of the medical students.", "What brings you in today
 
 
 class Endpoint(RasaClient):
+    # Messages of one conversation wait for its Redis lock (Rasa polls it once a second),
+    # so a queue of them on a loaded 2-core machine can take well over 30 s.
+    timeout = 180
+
     def __init__(self, url: str, token: str) -> None:
         self.stack = type("S", (), {"rasa_url": url, "token": token})()
 
