@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from typing import Optional, Sequence
 
 
@@ -87,7 +89,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_third_party_noise() -> None:
+    """Rasa, TensorFlow and their dependencies print pages of deprecation warnings on
+    import; a command-line user should see only our own output and errors."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    import sanic  # noqa: F401 - sanic sets "once" for DeprecationWarning on import; ours must come after
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", message=".*deprecated.*")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    _quiet_third_party_noise()
     args = build_parser().parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -538,11 +538,9 @@ def add_export_pack_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("export-pack", help="export an anonymised teaching pack (HTML and JSON)",
                        description="Score the selected interviews and write an anonymised teaching pack: "
                                    "OUTDIR/pack.html (self-contained) and OUTDIR/pack.json.")
-    p.add_argument("paths", nargs="*", type=Path, help="transcript JSON files or folders of them")
-    p.add_argument("--conversation", action="append", default=[], metavar="ID",
-                   help="a conversation id from the tracker store (repeatable)")
-    p.add_argument("--tracker-url", default=None,
-                   help="SQLAlchemy URL of the tracker store (default: $SPTRAINER_TRACKER_URL or var/tracker.db)")
+    from bot.scoring.cli import add_transcript_source_arguments
+
+    add_transcript_source_arguments(p)
     p.add_argument("--student-name", action="append", default=[], metavar="NAME",
                    help="a student's name to mask wherever it occurs (repeatable)")
     p.add_argument("--title", default="SP Trainer teaching pack")
@@ -552,14 +550,14 @@ def add_export_pack_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export_pack(args: argparse.Namespace) -> int:
-    from bot.scoring.cli import _load
+    from bot.scoring.cli import load_transcript_sources
     from bot.transcripts import TranscriptError
 
     if not args.paths and not args.conversation:
         print("error: give transcript files or folders, or --conversation ID", file=sys.stderr)
         return 2
     try:
-        transcripts = _load(args)
+        transcripts = load_transcript_sources(args)
     except TranscriptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -15,17 +15,22 @@ def add_score_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("score", help="score transcripts (contract section 5)",
                        description="Score interview transcripts. JSON follows contract section 5; "
                                    "HTML is one self-contained file; text is for the terminal.")
-    p.add_argument("paths", nargs="*", type=Path, help="transcript JSON files or folders of them")
-    p.add_argument("--conversation", action="append", default=[], metavar="ID",
-                   help="a conversation id from the tracker store (repeatable)")
-    p.add_argument("--tracker-url", default=None,
-                   help="SQLAlchemy URL of the tracker store (default: $SPTRAINER_TRACKER_URL or var/tracker.db)")
+    add_transcript_source_arguments(p)
     p.add_argument("--format", choices=("json", "html", "text"), default="json")
     p.add_argument("-o", "--output", type=Path, default=None, help="write here instead of standard output")
     p.set_defaults(func=cmd_score)
 
 
-def _load(args: argparse.Namespace) -> List[Transcript]:
+def add_transcript_source_arguments(p: argparse.ArgumentParser) -> None:
+    """Where transcripts come from: files, folders, or conversations in the tracker store."""
+    p.add_argument("paths", nargs="*", type=Path, help="transcript JSON files or folders of them")
+    p.add_argument("--conversation", action="append", default=[], metavar="ID",
+                   help="a conversation id from the tracker store (repeatable)")
+    p.add_argument("--tracker-url", default=None,
+                   help="SQLAlchemy URL of the tracker store (default: $SPTRAINER_TRACKER_URL or var/tracker.db)")
+
+
+def load_transcript_sources(args: argparse.Namespace) -> List[Transcript]:
     transcripts: List[Transcript] = []
     files = transcript_files(args.paths)
     for path in args.paths:
@@ -47,7 +52,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         print("error: give transcript files or folders, or --conversation ID", file=sys.stderr)
         return 2
     try:
-        transcripts = _load(args)
+        transcripts = load_transcript_sources(args)
     except TranscriptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
