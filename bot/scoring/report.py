@@ -12,7 +12,7 @@ from bot.scoring.patient_view import patient_experience
 from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, Domain, overall, score_domains
 from bot.transcripts import Transcript
 
-#: At least this many psychosocial topics make "explored_psychosocial" true.
+#: At least this many psychosocial or perspective (ICE) topics make "explored_psychosocial" true.
 EXPLORED_PSYCHOSOCIAL_MIN = 3
 #: At least this many symptom features make the physical side "explored".
 EXPLORED_PHYSICAL_MIN = 4
@@ -46,7 +46,9 @@ def build_report(a: Analysis) -> Dict[str, object]:
     covered = a.covered()
     learner_acts = set(topics.topic_ids())
     topics_covered = [t for t in topics.topic_ids() if t in covered and t in learner_acts]
-    psychosocial_found = [t for t in topics.ids_in("psychosocial") if t in covered]
+    # Issue 3 counts the patient's ideas, concerns and expectations among the
+    # psychosocial factors, so perspective topics count here too.
+    psychosocial_found = [t for t in topics.ids_in("psychosocial", "perspective") if t in covered]
     physical_found = [t for t in CHARACTERISATION if t in covered]
     first_psy = min((covered[t][0] for t in PSYCHOSOCIAL_CONTEXT + ("ask_coping", "ask_support", "ask_daily_function")
                      if t in covered and t != "ask_sleep"), default=None)
