@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.training import ROOT, ensure_model, rasa_bin
+from bot.training import ROOT, ensure_model
 
 DEFAULT_RASA_PORT = 5005
 DEFAULT_WEB_PORT = 8080
@@ -92,8 +92,9 @@ class Stack:
         if self.log_to_files:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.run_dir / f"{name}.log", "ab")
+        # umask 077: the tracker store, app database and key files they create are the owner's alone.
         proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env(), stdout=out, stderr=subprocess.STDOUT if out else None,
-                                start_new_session=True)
+                                start_new_session=True, umask=0o077)
         self.procs[name] = proc
         return proc
 
@@ -104,10 +105,12 @@ class Stack:
         endpoints = self.endpoints or write_endpoints(self.run_dir)
         self.endpoints = endpoints
         port = port or self.rasa_port
+        # The HTTP API token goes through the environment (SPTRAINER_RASA_TOKEN, see env()):
+        # bot.rasa_server hands it to Rasa so it never shows in ps / /proc/<pid>/cmdline.
         proc = self._spawn(name, [
-            rasa_bin(), "run", "--model", str(model), "--endpoints", str(endpoints),
+            sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
-            "--interface", self.interface, "--enable-api", f"--auth-token={self.token}", "--cors", "*",
+            "--interface", self.interface, "--enable-api", "--cors", "*",
         ])
         _wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
         return proc
@@ -117,6 +120,22 @@ class Stack:
         proc = self.procs.pop(name)
         os.killpg(proc.pid, sig)
         proc.wait()
+
+    def restart_web(self, timeout: float = 60.0) -> subprocess.Popen:
+        """Stop the web app as Ctrl-C would (SIGTERM) and start it again: same port, app
+        database and session key (tests: what the app stores survives a restart)."""
+        proc = self.procs.pop("web", None)
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        proc = self._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.web_port),
+                                   "--host", self.interface])
+        _wait_http(f"{self.web_url}/api/health", proc, timeout, "web app")
+        return proc
 
     def start(self, model: Optional[Path] = None, timeout: float = 180.0) -> "Stack":
         model = model or ensure_model(quiet=True)

@@ -1,5 +1,6 @@
 """The web app's own SQLite database (users, sessions, conversation records, score
-overrides) with a tiny versioned migration mechanism.
+overrides, students' reflections and assessors' answers) with a tiny versioned migration
+mechanism.
 
 The database is ``$SPTRAINER_APP_DB``, else ``app.db`` in ``$SPTRAINER_VAR_DIR``, else
 ``var/app.db`` at the repository root. Conversations themselves (every event) live in
@@ -77,6 +78,28 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
             created_at      REAL NOT NULL
         );
         CREATE INDEX overrides_conversation ON overrides(conversation_id, domain_id, id);
+    """),
+    (2, "reflections and assessors' answers (issue 7)", """
+        CREATE TABLE reflections (
+            id              INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id),
+            went_well       TEXT NOT NULL,
+            listen_more     TEXT NOT NULL,
+            differently     TEXT NOT NULL,
+            user_id         INTEGER NOT NULL REFERENCES users(id),
+            created_at      REAL NOT NULL
+        );
+        CREATE INDEX reflections_conversation ON reflections(conversation_id, id);
+
+        CREATE TABLE reflection_answers (
+            id              INTEGER PRIMARY KEY,
+            conversation_id TEXT NOT NULL REFERENCES conversations(id),
+            reflection_id   INTEGER NOT NULL REFERENCES reflections(id),
+            body            TEXT NOT NULL,
+            user_id         INTEGER NOT NULL REFERENCES users(id),
+            created_at      REAL NOT NULL
+        );
+        CREATE INDEX reflection_answers_conversation ON reflection_answers(conversation_id, id);
     """),
 ]
 

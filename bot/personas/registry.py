@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from bot.personas.errors import PersonaFileError, PersonaProblem, UnknownPersonaError
+from bot.personas.errors import PersonaFileError, PersonaProblem, UnknownPersonaError, display_path
 from bot.personas.loader import load_persona_file
 from bot.personas.model import Persona
 
@@ -25,6 +25,20 @@ RESCAN_SECONDS = 0.25
 
 def personas_dir() -> Path:
     return Path(os.environ.get("SPTRAINER_PERSONAS_DIR") or DEFAULT_DIR)
+
+
+def load_folder_file(path: Path, directory: Path) -> Persona:
+    """``load_persona_file`` for a file found in the personas folder. A link that leads out of
+    the folder is refused unread, so no file outside it is ever loaded or shown (links that
+    stay inside, e.g. Kubernetes ConfigMap mounts, are fine)."""
+    try:
+        inside = path.resolve().is_relative_to(directory.resolve())
+    except (OSError, RuntimeError):  # unreadable, or a link loop
+        inside = False
+    if not inside:
+        raise PersonaFileError([PersonaProblem(display_path(path), 1, 1,
+                                               "refused: a link to a file outside the personas folder")])
+    return load_persona_file(path)
 
 
 @dataclass
@@ -69,7 +83,7 @@ class PersonaRegistry:
                     seen[path] = old
                     continue
                 try:
-                    seen[path] = _Entry(signature, load_persona_file(path), [])
+                    seen[path] = _Entry(signature, load_folder_file(path, directory), [])
                     logger.info("persona loaded: %s", path.name)
                 except PersonaFileError as exc:
                     seen[path] = _Entry(signature, None, exc.problems)

@@ -23,14 +23,16 @@ from urllib.parse import quote
 
 from aiohttp import web
 from aiohttp_session import session_middleware
-from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.accounts import AccountError, AppDB, Records, Sessions, User, Users
+from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD, ReflectionError, Reflections
 from bot.accounts.users import SESSION_SECONDS
 from bot.personas import PersonaRegistry, default_registry
-from bot.web import educator, listing
-from bot.web.security import (COOKIE_NAME, Denied, csrf_middleware, csrf_token, current_user, headers_middleware,
-                              json_error, require_user, secret_key, secure_cookies, sign_in, sign_out)
+from bot.web import educator, listing, packs
+from bot.web.progress import progress as student_progress
+from bot.web.security import (COOKIE_NAME, Denied, SessionCookieStorage, csrf_middleware, csrf_token, current_user,
+                              headers_middleware, json_error, require_user, secret_key, secure_cookies, sign_in,
+                              sign_out)
 from bot.web.service import ConversationService, iso, persona_card
 
 logger = logging.getLogger(__name__)
@@ -100,13 +102,16 @@ async def conversation_access(request: web.Request, cid: str, owner_only: bool =
     """The user and the app's record of ``cid`` if this user may see it.
 
     Students (and staff for their own practice interviews) see only conversations they
-    started; assessors see any. Anything else is 403, whether or not the id exists.
+    started; assessors see any that exists (404 otherwise). Anything else is 403, whether or
+    not the id exists.
     """
     user = await require_user(request)
     record = await request.app["run"](request.app["records"].conversation, cid)
     if record and record["user_id"] == user.id:
         return user, record
     if user.role == "assessor" and not owner_only:
+        if record is None and not await request.app["run"](request.app["service"].events, cid):
+            raise Denied(404, "no such conversation")
         return user, record
     raise Denied(403, "this is not your conversation")
 
@@ -239,7 +244,9 @@ async def my_conversations(request: web.Request) -> web.Response:
     user = await require_user(request)
     app = request.app
     recs = await app["run"](app["records"].conversations_of, user)
-    return web.json_response({"conversations": [_conversation_summary(r, app["service"]) for r in recs]})
+    states = await app["run"](app["reflections"].states, [r["id"] for r in recs])
+    return web.json_response({"conversations": [dict(_conversation_summary(r, app["service"]),
+                                                     reflection=states.get(r["id"], "none")) for r in recs]})
 
 
 async def create_conversation(request: web.Request) -> web.Response:
@@ -319,6 +326,9 @@ async def conversation_report(request: web.Request) -> web.Response:
 
 
 def _attachment(name: str, body: str, content_type: str) -> web.Response:
+    # The name may carry a persona id taken from the chat (any text a student sent): keep it
+    # to safe characters so it can neither break the header nor name a path.
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", name)
     return web.Response(text=body, content_type=content_type, charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -422,6 +432,88 @@ async def assessor_override(request: web.Request) -> web.Response:
     return web.json_response(saved, status=201)
 
 
+# --- reflections, progress, teaching packs (issue 7) --------------------------------------
+
+STUDENT = ("student",)
+
+
+def _reflection_payload(user: User, rec: Optional[dict], thread: dict) -> dict:
+    owner = bool(rec and rec["user_id"] == user.id)
+    why_not = None
+    if not owner:
+        why_not = "only the student who did the interview can write its reflection"
+    elif not rec.get("ended_at"):
+        why_not = "end the interview first, then reflect on it"
+    reflection = thread["reflection"]
+    if reflection is not None:
+        reflection = dict(reflection, created_at=iso(reflection["created_at"]), updated_at=iso(reflection["updated_at"]))
+    return {"conversation_id": (rec or {}).get("id"), "reflection": reflection, "state": thread["state"],
+            "answers": [dict(a, created_at=iso(a["created_at"])) for a in thread["answers"]],
+            "mine": owner, "can_write": why_not is None, "why_not": why_not,
+            "can_answer": user.role == "assessor" and reflection is not None,
+            "fields": [{"id": k, "label": label, "prompt": prompt} for k, label, prompt in FIELDS],
+            "limits": {"field": MAX_FIELD, "answer": MAX_ANSWER}}
+
+
+async def get_reflection(request: web.Request) -> web.Response:
+    """The reflection on a conversation and its answers: for the owner and for assessors."""
+    cid = cid_of(request)
+    user, rec = await conversation_access(request, cid)
+    thread = await request.app["run"](request.app["reflections"].thread, cid)
+    return web.json_response(dict(_reflection_payload(user, rec, thread), conversation_id=cid))
+
+
+async def save_reflection(request: web.Request) -> web.Response:
+    """Write or edit the reflection: the conversation's owner only, once the interview has ended."""
+    cid = cid_of(request)
+    user, rec = await conversation_access(request, cid, owner_only=True)
+    data = await read_json(request)
+    if not rec.get("ended_at"):
+        return json_error(409, "end the interview first, then reflect on it")
+    app = request.app
+    try:
+        await app["run"](app["reflections"].save, cid, user, data)
+    except ReflectionError as exc:
+        return json_error(exc.status, str(exc), field=exc.field)
+    thread = await app["run"](app["reflections"].thread, cid)
+    return web.json_response(dict(_reflection_payload(user, rec, thread), conversation_id=cid))
+
+
+async def answer_reflection(request: web.Request) -> web.Response:
+    user = await require_user(request, ASSESSOR)
+    cid = cid_of(request)
+    data = await read_json(request)
+    app = request.app
+    rec = await app["run"](app["records"].conversation, cid)
+    if rec is None:
+        return json_error(404, "no such conversation")
+    try:
+        await app["run"](app["reflections"].answer, cid, user, data.get("text"))
+    except ReflectionError as exc:
+        return json_error(exc.status, str(exc), field=exc.field)
+    thread = await app["run"](app["reflections"].thread, cid)
+    return web.json_response(dict(_reflection_payload(user, rec, thread), conversation_id=cid), status=201)
+
+
+async def my_progress(request: web.Request) -> web.Response:
+    user = await require_user(request, STUDENT)
+    return web.json_response(await request.app["run"](student_progress, request.app["service"], user))
+
+
+async def assessor_teaching_pack(request: web.Request) -> web.Response:
+    """An anonymised teaching pack (pack.html and pack.json) of the selected conversations."""
+    user = await require_user(request, ASSESSOR)
+    data = await read_json(request)
+    try:
+        html_text, pack, json_text = await request.app["run"](
+            packs.teaching_pack, request.app["service"], request.app["registry"], data.get("ids"))
+    except packs.PackError as exc:
+        return json_error(exc.status, str(exc))
+    logger.info("teaching pack of %d conversation(s) exported by user %s", len(pack["transcripts"]), user.id)
+    return web.json_response({"count": len(pack["transcripts"]), "created": pack["created"],
+                              "files": {packs.PACK_HTML: html_text, packs.PACK_JSON: json_text}})
+
+
 # --- educators ----------------------------------------------------------------------------
 
 EDUCATOR = ("educator",)
@@ -445,8 +537,8 @@ async def educator_preview(request: web.Request) -> web.Response:
 
 def create_app(db: Optional[AppDB] = None, registry: Optional[PersonaRegistry] = None,
                key: Optional[bytes] = None, warm_up: bool = True) -> web.Application:
-    storage = EncryptedCookieStorage(key or secret_key(), cookie_name=COOKIE_NAME, max_age=SESSION_SECONDS,
-                                     httponly=True, samesite="Lax", secure=secure_cookies(), path="/")
+    storage = SessionCookieStorage(key or secret_key(), cookie_name=COOKIE_NAME, max_age=SESSION_SECONDS,
+                                   httponly=True, samesite="Lax", secure=secure_cookies(), path="/")
     app = web.Application(client_max_size=256 * 1024, middlewares=[
         headers_middleware, session_middleware(storage), denied_middleware, csrf_middleware])
     db = db or AppDB()
@@ -457,6 +549,7 @@ def create_app(db: Optional[AppDB] = None, registry: Optional[PersonaRegistry] =
     app["users"] = Users(db)
     app["sessions"] = Sessions(db)
     app["records"] = records
+    app["reflections"] = Reflections(db)
     app["registry"] = registry
     app["service"] = ConversationService(records, registry)
     app["executor"] = ThreadPoolExecutor(max_workers=4, thread_name_prefix="web")
@@ -482,6 +575,7 @@ def create_app(db: Optional[AppDB] = None, registry: Optional[PersonaRegistry] =
     r.add_get("/login", page("login.html"))
     r.add_get("/chat/{cid}", page("chat.html", conversation=True))
     r.add_get("/feedback/{cid}", page("feedback.html", conversation=True))
+    r.add_get("/progress", page("progress.html", STUDENT))
     r.add_get("/assessor", redirect("/assessor/"))
     r.add_get("/assessor/", page("assessor/index.html", ASSESSOR))
     r.add_get("/assessor/cohort", page("assessor/cohort.html", ASSESSOR))
@@ -508,11 +602,16 @@ def create_app(db: Optional[AppDB] = None, registry: Optional[PersonaRegistry] =
     r.add_get("/api/conversations/{cid}/report", conversation_report)
     r.add_get("/api/conversations/{cid}/transcript.json", download_transcript)
     r.add_get("/api/conversations/{cid}/report.json", download_report)
+    r.add_get("/api/conversations/{cid}/reflection", get_reflection)
+    r.add_post("/api/conversations/{cid}/reflection", save_reflection)
+    r.add_get("/api/my/progress", my_progress)
     r.add_get("/api/assessor/conversations", assessor_list)
     r.add_get("/api/assessor/conversations/export", assessor_export)
     r.add_get("/api/assessor/cohort", assessor_cohort)
     r.add_get("/api/assessor/conversations/{cid}", assessor_conversation)
     r.add_post("/api/assessor/conversations/{cid}/overrides", assessor_override)
+    r.add_post("/api/assessor/conversations/{cid}/reflection/answers", answer_reflection)
+    r.add_post("/api/assessor/teaching-pack", assessor_teaching_pack)
     r.add_get("/api/educator/personas", educator_personas)
     r.add_get("/api/educator/personas/{persona_id}/preview", educator_preview)
     r.add_route("*", "/api/assessor/{tail:.*}", not_found(ASSESSOR))

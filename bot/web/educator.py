@@ -9,7 +9,8 @@ from typing import Any, Dict, List, Optional
 
 from bot import topics
 from bot.patient import respond
-from bot.personas import PersonaFileError, PersonaRegistry, load_persona_file
+from bot.personas import PersonaFileError, PersonaRegistry
+from bot.personas.registry import load_folder_file
 from bot.web.service import persona_card
 
 PREVIEW_ID = "educator-preview"
@@ -27,7 +28,7 @@ def persona_files(registry: PersonaRegistry) -> Dict[str, Any]:
     for path in files:
         entry: Dict[str, Any] = {"file": path.name, "status": "valid", "problems": [], "persona": None}
         try:
-            persona = load_persona_file(path)
+            persona = load_folder_file(path, directory)
         except PersonaFileError as exc:
             entry["status"] = "error"
             entry["problems"] = [_problem(path, p) for p in exc.problems]

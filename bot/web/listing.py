@@ -19,6 +19,7 @@ SORT_KEYS = {
     "turns": lambda r: r["turns"],
 }
 STATUSES = ("ended", "in progress", "unknown")
+REFLECTIONS = ("none", "awaiting", "answered")
 MAX_PER_PAGE = 100
 #: A domain counts as "missed" in the cohort view when its (effective) score is at most this.
 MISSED_DOMAIN_SCORE = 2
@@ -38,6 +39,7 @@ class Filters:
     max_score: Optional[float] = None
     verdict: str = ""
     status: str = ""
+    reflection: str = ""
     sort: str = "started_at"
     order: str = "desc"
     page: int = 1
@@ -60,6 +62,10 @@ class Filters:
         if status and status not in STATUSES:
             raise FilterError(f"status must be one of {', '.join(STATUSES)}")
         f.status = status
+        reflection = (q.get("reflection") or "").strip()
+        if reflection and reflection not in REFLECTIONS:
+            raise FilterError(f"reflection must be one of {', '.join(REFLECTIONS)}")
+        f.reflection = reflection
         f.sort = q.get("sort") or "started_at"
         if f.sort not in SORT_KEYS:
             raise FilterError(f"sort must be one of {', '.join(SORT_KEYS)}")
@@ -91,6 +97,8 @@ class Filters:
             if row["verdict"] is None or bool(row["verdict"].get(self.verdict.lstrip("!"))) != want:
                 return False
         if self.status and row["status"] != self.status:
+            return False
+        if self.reflection and row.get("reflection", "none") != self.reflection:
             return False
         return True
 
@@ -162,7 +170,7 @@ def to_csv(rows: List[Dict[str, Any]]) -> str:
     domains = domain_columns(rows)
     head = ["id", "student", "persona_id", "persona_name", "started_at", "ended_at", "status", "turns",
             "learner_turns", "overall", *VERDICT_KEYS, *[f"domain:{d}" for d, _ in domains], "overridden",
-            "score_problem"]
+            "score_problem", "reflection"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(head)
@@ -171,7 +179,8 @@ def to_csv(rows: List[Dict[str, Any]]) -> str:
         w.writerow([_cell(x) for x in [
             r["id"], r["student"], r["persona_id"], r["persona_name"], r["started_at"], r["ended_at"], r["status"],
             r["turns"], r["learner_turns"], r["overall"], *[verdict.get(k) for k in VERDICT_KEYS],
-            *[r["domains"].get(d) for d, _ in domains], r["overridden"], r["score_problem"]]])
+            *[r["domains"].get(d) for d, _ in domains], r["overridden"], r["score_problem"],
+            r.get("reflection", "none")]])
     return buf.getvalue()
 
 

@@ -24,6 +24,7 @@ from typing import Awaitable, Callable, Optional, Sequence
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.accounts.users import SESSION_SECONDS, User
 
@@ -69,6 +70,18 @@ def secret_key(directory: Optional[Path] = None) -> bytes:
 
 def secure_cookies() -> bool:
     return os.environ.get("SPTRAINER_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class SessionCookieStorage(EncryptedCookieStorage):
+    """EncryptedCookieStorage whose sign-out cookie (the one that deletes the session) keeps the
+    Secure, HttpOnly and SameSite flags of every other: aiohttp-session's del_cookie drops them."""
+
+    def save_cookie(self, response: web.StreamResponse, cookie_data: str, *, max_age: Optional[int] = None) -> None:
+        if cookie_data:
+            super().save_cookie(response, cookie_data, max_age=max_age)
+            return
+        params = dict(self._cookie_params, max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT")
+        response.set_cookie(self.cookie_name, "", **params)
 
 
 async def csrf_token(request: web.Request) -> str:

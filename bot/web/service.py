@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bot import topics
 from bot.accounts.records import Records
+from bot.accounts.reflections import Reflections
 from bot.personas import PersonaRegistry
 from bot.transcripts import Transcript, TrackerStoreReader, TranscriptError, transcript_from_events
 
@@ -265,6 +266,7 @@ class ConversationService:
                 if fresh:
                     cached[cid] = fresh
         overrides = self.records.overrides()
+        reflections = Reflections(self.records.db).states()
         personas = self.registry.personas()
         out = []
         for cid, info in summary.items():
@@ -297,6 +299,7 @@ class ConversationService:
                                   for d in (report or {}).get("domains") or []},
                 "topics_covered": list((report or {}).get("topics_covered") or []),
                 "overridden": bool(history),
+                "reflection": reflections.get(cid, "none"),
                 "score_problem": None if report else rep.get("error"),
             })
         return out

@@ -4,6 +4,8 @@ import { api } from "./api.js";
 import { renderNav } from "./nav.js";
 import { h, clear, fmtDate, fmtScore, showNotice, $ } from "./dom.js";
 import { verdictBadges, quoteItem, renderTranscript } from "./report.js";
+import { renderPatientView } from "./patient-view.js";
+import { assessorReflection } from "./reflection.js";
 
 const cid = decodeURIComponent(window.location.pathname.split("/").filter(Boolean).pop());
 const base = `/api/assessor/conversations/${encodeURIComponent(cid)}`;
@@ -65,9 +67,13 @@ async function load() {
   const panel = clear($("#score-panel"));
   if (!data.report) {
     panel.append(h("p", { class: "notice warn" }, `Not scored: ${data.report_problem || "no report"}`));
+    clear($("#patient-view")).append(h("p", { class: "muted" }, "No score, so no patient's view."));
     return;
   }
   const r = data.report;
+  if (!renderPatientView($("#patient-view"), r.patient_experience, name)) {
+    $("#patient-view").append(h("p", { class: "muted" }, "This report has no patient's view."));
+  }
   panel.append(h("p", {}, h("span", { class: "score-big" }, fmtScore(r.overall)), " ", h("span", { class: "muted" }, "out of 100")));
   panel.append(verdictBadges(r.verdict));
   if (r.missed_cues && r.missed_cues.length) {
@@ -87,6 +93,14 @@ async function main() {
     await load();
   } catch (err) {
     showNotice($("#notice"), err.message);
+  }
+  try {
+    await assessorReflection($("#reflection-card"), cid, (d) => {
+      $("#reflection-jump").textContent = d.state === "none" ? "No reflection yet"
+        : `The student's reflection (${d.state === "answered" ? "answered" : "awaiting an answer"})`;
+    });
+  } catch (err) {
+    $("#reflection-status").textContent = `The reflection could not be loaded: ${err.message}`;
   }
 }
 main();

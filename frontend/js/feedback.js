@@ -3,6 +3,8 @@ import { api } from "./api.js";
 import { renderNav } from "./nav.js";
 import { h, clear, fmtScore, showNotice, $ } from "./dom.js";
 import { verdictBadges, domainChart, quoteItem, renderTranscript, turnLink } from "./report.js";
+import { renderPatientView } from "./patient-view.js";
+import { studentReflection } from "./reflection.js";
 
 const cid = decodeURIComponent(window.location.pathname.split("/").filter(Boolean).pop());
 const base = `/api/conversations/${encodeURIComponent(cid)}`;
@@ -31,6 +33,8 @@ function renderReport(report, personaName) {
     body.append(h("tr", {}, h("th", { scope: "row" }, d.label || d.id), h("td", {}, fmtScore(d.score, 1)), why));
   }
   if (domains.length) domainChart($("#domain-chart"), domains);
+
+  $("#pv-card").hidden = !renderPatientView($("#patient-view"), report.patient_experience, personaName);
 
   const advice = report.advice || [];
   $("#advice-card").hidden = advice.length === 0;
@@ -63,6 +67,7 @@ async function main() {
   $("#title").textContent = `Feedback: your interview with ${name}`;
   document.title = `SP Trainer: feedback (${name})`;
   renderTranscript($("#transcript"), detail.turns, null, name);
+  studentReflection($("#reflection-card"), cid);
   try {
     const data = await api(`${base}/report`);
     renderReport(data.report, name);

@@ -7,8 +7,16 @@ const notice = $("#notice");
 let user = null;
 
 function nextUrl() {
+  // Only a page of this site: the URL parser decides, since it drops tabs and newlines
+  // ("/%09/evil.example" would otherwise pass a prefix check and lead off-site).
   const next = new URLSearchParams(window.location.search).get("next");
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : null;
+  if (!next || !next.startsWith("/")) return null;
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : null;
+  } catch (_) {
+    return null;
+  }
 }
 
 async function start(persona, button) {
@@ -64,7 +72,9 @@ async function loadMine() {
       ? h("a", { href: c.feedback_url }, `Feedback: ${name}`)
       : h("a", { href: c.chat_url }, `Continue with ${name}`);
     body.append(h("tr", {},
-      h("td", {}, name), h("td", {}, fmtDate(c.created_at)), h("td", {}, c.status),
+      h("td", {}, name), h("td", {}, fmtDate(c.created_at)), h("td", {}, c.status,
+        c.reflection === "answered" ? h("span", { class: "small block" }, "Your reflection has an answer") : null,
+        c.reflection === "awaiting" ? h("span", { class: "small muted block" }, "Reflection written") : null),
       h("td", {}, c.overall === null || c.overall === undefined ? "–" : fmtScore(c.overall)), h("td", {}, link)));
   }
 }

@@ -6,8 +6,16 @@ import { showNotice, $ } from "./dom.js";
 const notice = $("#notice");
 
 function nextUrl(fallback) {
+  // Only a page of this site: the URL parser decides, since it drops tabs and newlines
+  // ("/%09/evil.example" would otherwise pass a prefix check and lead off-site).
   const next = new URLSearchParams(window.location.search).get("next");
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : fallback;
+  if (!next || !next.startsWith("/")) return fallback;
+  try {
+    const url = new URL(next, window.location.origin);
+    return url.origin === window.location.origin ? url.pathname + url.search + url.hash : fallback;
+  } catch (_) {
+    return fallback;
+  }
 }
 
 $("#login-form").addEventListener("submit", async (event) => {

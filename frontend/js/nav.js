@@ -3,7 +3,7 @@ import { getSession, signOut } from "./api.js";
 import { h, clear } from "./dom.js";
 
 const LINKS = {
-  student: [["/", "Patients and my interviews"]],
+  student: [["/", "Patients and my interviews"], ["/progress", "My progress"]],
   assessor: [["/assessor/", "Conversations"], ["/assessor/cohort", "Cohort"]],
   educator: [["/educator/", "Personas"], ["/", "Try a patient"]],
 };

@@ -1,0 +1,274 @@
+"""Issue 6, security: every route of the web app refuses the wrong role and requests without
+the CSRF token.
+
+The routes are enumerated from the app's own router (``bot.web.app.create_app``), so a route
+added later is walked too; a route this file cannot classify fails the test until it is
+given a role below. Every request goes to the real web app process of the ``web_stack``
+fixture (tests/conftest.py), with realistic path parameters: a conversation owned by another
+student, a persona that exists.
+
+Roles are kept apart (docs/web.md): students see only their own conversations and no staff
+area; assessors see every conversation but not the educator area; educators see the persona
+files but no assessor area and nobody else's conversation.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import requests
+
+from bot.accounts import AppDB
+from bot.personas import PersonaRegistry
+from tests.e2e.support import ASSESSOR, EDUCATOR, WebClient, ensure_staff, rasa_say
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+EVERY_METHOD = ("GET", "HEAD", *UNSAFE)
+PERSONA = "priya-shah"
+
+#: Routes anyone may call (sign-in itself, the landing and sign-in pages, static files).
+PUBLIC = {"/", "/login", "/api/health", "/api/config", "/api/session", "/api/personas", "/api/student/login",
+          "/api/login", "/api/logout"}
+#: Paths that only redirect to the same path with a trailing slash (the target is guarded).
+SLASH_REDIRECTS = {"/assessor", "/educator"}
+#: A signed-in user's own data, whatever the role (staff may practise interviews too).
+SIGNED_IN = {"/api/my/conversations", "/api/conversations"}
+#: Students' own pages and data; staff get 403.
+STUDENT_ONLY = {"/progress", "/api/my/progress"}
+#: Conversation routes an assessor may use on anyone's conversation (read-only). Every other
+#: conversation route is the owner's alone: assessors get 403 there too.
+ASSESSOR_MAY_READ = {("GET", "/api/conversations/{cid}"), ("GET", "/api/conversations/{cid}/report"),
+                     ("GET", "/api/conversations/{cid}/transcript.json"),
+                     ("GET", "/api/conversations/{cid}/report.json"),
+                     ("GET", "/api/conversations/{cid}/reflection")}
+
+
+def classify(path: str) -> Optional[str]:
+    """public | redirect | signed-in (own data of any signed-in user) | student (students only) |
+    conversation (its owner; assessors read some) | assessor | educator; None when unknown."""
+    if path in PUBLIC or path.startswith("/static/"):
+        return "public"
+    if path in SLASH_REDIRECTS:
+        return "redirect"
+    if path.startswith(("/assessor/", "/api/assessor/")):
+        return "assessor"
+    if path.startswith(("/educator/", "/api/educator/")):
+        return "educator"
+    if "{cid}" in path and path.startswith(("/chat/", "/feedback/", "/api/conversations/")):
+        return "conversation"
+    if path in SIGNED_IN:
+        return "signed-in"
+    if path in STUDENT_ONLY:
+        return "student"
+    return None
+
+
+def app_routes(tmp_path: Path, personas: Path) -> List[Tuple[str, str, object]]:
+    """(method, canonical path, resource) for every route of a freshly built app."""
+    from bot.web.app import create_app
+
+    app = create_app(db=AppDB(tmp_path / "routes.db"), registry=PersonaRegistry(personas), key=os.urandom(32),
+                     warm_up=False)
+    try:
+        out = []
+        for route in app.router.routes():
+            canonical = route.resource.canonical if route.resource is not None else None
+            assert canonical, f"a route without a path: {route!r}"
+            methods = EVERY_METHOD if route.method == "*" else (route.method,)
+            out.extend((m, canonical, route.resource) for m in methods)
+        return out
+    finally:
+        app["executor"].shutdown(wait=False)
+
+
+def fill(canonical: str, resource: object, values: Dict[str, str]) -> str:
+    """A concrete path: path parameters filled from ``values``; static folders get a real file."""
+    info = resource.get_info()
+    if "directory" in info:  # a static folder
+        first = sorted(p.name for p in Path(info["directory"]).iterdir() if p.is_file())[0]
+        return f"{canonical.rstrip('/')}/{first}"
+    names = re.findall(r"\{([^}:]+)(?::[^}]*)?\}", canonical)
+    missing = [n for n in names if n not in values]
+    assert not missing, f"{canonical}: give {missing} a realistic value in FILL in {__file__}"
+    path = canonical
+    for name in names:
+        path = re.sub(r"\{" + name + r"(?::[^}]*)?\}", values[name], path)
+    return path
+
+
+class Caller:
+    """One identity: a cookie jar (or none) and its CSRF token."""
+
+    def __init__(self, web, name: str, client: Optional[WebClient] = None) -> None:
+        self.name = name
+        self.client = client or WebClient(web)
+        self.cookies: List[str] = []
+
+    def call(self, method: str, path: str, csrf: object = True, origin: Optional[str] = None) -> requests.Response:
+        headers = {"Content-Type": "application/json"}
+        if csrf is True and self.client.csrf:
+            headers["X-CSRF-Token"] = self.client.csrf
+        elif isinstance(csrf, str):
+            headers["X-CSRF-Token"] = csrf
+        if origin:
+            headers["Origin"] = origin
+        body = "{}" if method in UNSAFE else None
+        r = self.client.http.request(method, self.client.url(path), data=body, headers=headers, timeout=120,
+                                     allow_redirects=False)
+        self.cookies.extend(r.raw.headers.getlist("Set-Cookie"))
+        return r
+
+
+def _where(caller: Caller, method: str, path: str, r: requests.Response) -> str:
+    return f"{caller.name}: {method} {path} -> {r.status_code} {r.text[:160]!r}"
+
+
+def test_every_route_refuses_the_wrong_role_and_requests_without_the_csrf_token(web_stack, web_personas_dir,
+                                                                             tmp_path):
+    web = web_stack
+    ensure_staff(web)
+    tag = uuid.uuid4().hex[:8]
+    routes = app_routes(tmp_path, web_personas_dir)
+    unknown = sorted({c for _, c, _ in routes if classify(c) is None})
+    assert not unknown, (f"routes with no role in {__file__}: {unknown}; add them to classify() so the "
+                         "walk knows who may call them")
+
+    # The people: a victim with a real conversation, another student, staff, and strangers.
+    victim = WebClient(web).student(f"victim-{tag}")
+    theirs = victim.new_conversation(PERSONA)
+    rasa_say(web, theirs, '/start_interview{"persona_id": "%s"}' % PERSONA)
+    rasa_say(web, theirs, "How are things at home?")
+    mallory_client = WebClient(web).student(f"mallory-{tag}")
+    own = mallory_client.new_conversation(PERSONA)
+    rest_only = f"rest-only-{tag}"  # in the tracker store, recorded by no one in the app
+    rasa_say(web, rest_only, '/start_interview{"persona_id": "%s"}' % PERSONA)
+    nobody = Caller(web, "no session")
+    anon = Caller(web, "anonymous session")
+    anon.client.refresh()  # a session with a CSRF token, nobody signed in
+    mallory = Caller(web, "student", mallory_client)
+    owner = Caller(web, "owner", victim)
+    assessor = Caller(web, "assessor", WebClient(web).staff(*ASSESSOR))
+    educator = Caller(web, "educator", WebClient(web).staff(*EDUCATOR))
+    FILL = {"cid": theirs, "persona_id": PERSONA, "tail": "no-such-page"}
+
+    problems: List[str] = []
+
+    def expect(ok: bool, caller: Caller, method: str, path: str, r: requests.Response, why: str) -> None:
+        if not ok:
+            problems.append(f"{why}: {_where(caller, method, path, r)}")
+        elif r.status_code >= 500:
+            problems.append(f"server error: {_where(caller, method, path, r)}")
+
+    def refused_unsigned(caller: Caller, method: str, path: str) -> None:
+        r = caller.call(method, path)
+        if path.startswith("/api/"):
+            # No cookie at all: the CSRF check may refuse first (403); with a session, 401.
+            allowed = (401,) if method not in UNSAFE or caller is anon else (401, 403)
+            expect(r.status_code in allowed, caller, method, path, r, "signed-out API call not refused with 401")
+            if r.status_code == 401 and method != "HEAD":
+                expect("error" in r.json(), caller, method, path, r, "401 without a JSON error")
+        else:
+            location = r.headers.get("Location", "")
+            expect(r.status_code == 302 and re.match(r"^/(login)?\?next=/", location) is not None, caller, method,
+                   path, r, "signed-out page not sent to sign-in")
+
+    def allowed(caller: Caller, method: str, path: str) -> None:
+        r = caller.call(method, path)
+        expect(r.status_code not in (401, 403), caller, method, path, r, "the right role was refused")
+
+    def forbidden(caller: Caller, method: str, path: str) -> None:
+        r = caller.call(method, path)
+        expect(r.status_code == 403, caller, method, path, r, "the wrong role was not refused with 403")
+
+    walked = 0
+    for method, canonical, resource in routes:
+        kind = classify(canonical)
+        path = fill(canonical, resource, FILL)
+        walked += 1
+        if kind == "public":
+            if method in UNSAFE:
+                # Sign-in and sign-out change the session: here only the CSRF refusal is
+                # checked (their behaviour is covered in tests/test_web_api.py).
+                for caller in (nobody, anon, mallory):
+                    r = caller.call(method, path, csrf=False)
+                    expect(r.status_code == 403, caller, method, path, r, "an unsafe call without CSRF token passed")
+            else:
+                for caller in (nobody, mallory, assessor, educator):
+                    r = caller.call(method, path)
+                    expect(r.status_code in (200, 304), caller, method, path, r, "a public route is not public")
+            continue
+        if kind == "redirect":
+            for caller in (nobody, mallory, assessor, educator):
+                r = caller.call(method, path)
+                expect(r.status_code == 302 and r.headers.get("Location") == path + "/", caller, method, path, r,
+                       "a slash redirect does more than redirect")
+            continue
+
+        for caller in (nobody, anon):
+            refused_unsigned(caller, method, path)
+
+        if kind == "signed-in":
+            for caller in (mallory, assessor, educator):
+                allowed(caller, method, path)
+        elif kind == "student":
+            allowed(mallory, method, path)
+            for caller in (assessor, educator):
+                forbidden(caller, method, path)
+        elif kind == "conversation":
+            for caller in (mallory, educator):
+                forbidden(caller, method, path)
+            # Nor does another student get any sign of ids that are not theirs.
+            for other in (rest_only, "c-does-not-exist"):
+                forbidden(mallory, method, fill(canonical, resource, dict(FILL, cid=other)))
+            if (method if method != "HEAD" else "GET", canonical) in ASSESSOR_MAY_READ:
+                allowed(assessor, method, path)
+            else:
+                forbidden(assessor, method, path)
+            allowed(owner, method, path)
+            allowed(mallory, method, fill(canonical, resource, dict(FILL, cid=own)))
+        elif kind == "assessor":
+            for caller in (mallory, educator):
+                forbidden(caller, method, path)
+            allowed(assessor, method, path)
+        elif kind == "educator":
+            for caller in (mallory, assessor):
+                forbidden(caller, method, path)
+            allowed(educator, method, path)
+
+        if method in UNSAFE:
+            right = {"signed-in": mallory, "student": mallory, "conversation": owner, "assessor": assessor, "educator": educator}[kind]
+            for csrf, origin, why in ((False, None, "no CSRF token"), ("x" * 43, None, "a wrong CSRF token"),
+                                      (True, "http://evil.example", "a cross-site Origin")):
+                r = right.call(method, path, csrf=csrf, origin=origin)
+                expect(r.status_code == 403 and "error" in r.json(), right, method, path, r,
+                       f"an unsafe call with {why} was not refused")
+
+    assert walked >= 40, f"only {walked} routes found: is the router enumeration broken?"
+    # The victim's conversation is still theirs alone, and nobody else lists it.
+    assert theirs not in json.dumps(mallory.call("GET", "/api/my/conversations").json())
+    # Every cookie the app set along the way is HttpOnly and SameSite=Lax.
+    callers = (nobody, anon, mallory, owner, assessor, educator)
+    for cookie in [c for caller in callers for c in caller.cookies]:
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie, cookie
+    assert not problems, f"{len(problems)} access-control problems:\n" + "\n".join(problems)
+
+
+def test_intent_shorthands_typed_into_the_chat_never_reach_the_scored_transcript(web_stack):
+    """A student with a hand-made Socket.IO or REST client can type Rasa's intent shorthand
+    (``/empathize``) into their own conversation (the page refuses it; the channel cannot, the
+    page itself sends ``/start_interview``). It moves the simulated patient, but it is no learner
+    turn: the transcript the scorer reads leaves it out, and a persona id slipped into a later
+    message does not swap the patient."""
+    student = WebClient(web_stack).student(f"tamper-{uuid.uuid4().hex[:8]}")
+    cid = student.new_conversation(PERSONA)
+    rasa_say(web_stack, cid, '/start_interview{"persona_id": "%s"}' % PERSONA)
+    for shorthand in ("/empathize", "/empathize", '/ask_stress{"persona_id": "daniel-osei"}', "/legitimize"):
+        rasa_say(web_stack, cid, shorthand)
+    rasa_say(web_stack, cid, "How are things at home?")
+    body = student.get(f"/api/conversations/{cid}/transcript.json").json()
+    assert [t["text"] for t in body["turns"] if t["speaker"] == "learner"] == ["How are things at home?"]
+    assert body["persona_id"] == PERSONA
