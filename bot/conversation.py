@@ -5,7 +5,7 @@ Kept free of the NLG so the web app, the scorer and the CLI read conversations t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 from bot import topics
 
@@ -28,47 +28,53 @@ def _persona_from(entities: Iterable[Dict[str, Any]], metadata: Any) -> Optional
     return None
 
 
-def interview_from_events(events: Iterable[Dict[str, Any]]) -> Interview:
-    """Events as dicts (tracker store / REST format)."""
+#: One step of a conversation, as the interview needs it: ("restart", None, None) or
+#: ("user", intent, persona id named by that message).
+_Step = Tuple[str, Optional[str], Optional[str]]
+
+
+def _fold(steps: Iterable[_Step]) -> Interview:
+    """The latest interview: a restart or a start_interview begins a new one."""
     interview = Interview()
-    for event in events:
-        kind = event.get("event")
+    for kind, intent, persona in steps:
         if kind == "restart":
             interview = Interview()
-            continue
-        if kind != "user":
-            continue
-        parse = event.get("parse_data") or {}
-        intent = ((parse.get("intent") or {}).get("name")) or topics.FALLBACK_INTENT
-        persona = _persona_from(parse.get("entities") or [], event.get("metadata"))
-        if intent == topics.START_INTENT:
+        elif intent == topics.START_INTENT:
             interview = Interview(persona_id=persona, acts=[intent], started_explicitly=True)
-            continue
-        if interview.persona_id is None and persona is not None:
-            interview.persona_id = persona
-        interview.acts.append(intent)
+        else:
+            if interview.persona_id is None and persona is not None:
+                interview.persona_id = persona
+            interview.acts.append(intent or topics.FALLBACK_INTENT)
     return interview
+
+
+def _steps_from_dicts(events: Iterable[Dict[str, Any]]) -> Iterator[_Step]:
+    for event in events:
+        if event.get("event") == "restart":
+            yield "restart", None, None
+        elif event.get("event") == "user":
+            parse = event.get("parse_data") or {}
+            yield ("user", (parse.get("intent") or {}).get("name"),
+                   _persona_from(parse.get("entities") or [], event.get("metadata")))
+
+
+def interview_from_events(events: Iterable[Dict[str, Any]]) -> Interview:
+    """Events as dicts (tracker store / REST format)."""
+    return _fold(_steps_from_dicts(events))
 
 
 def interview_from_tracker(tracker: Any) -> Interview:
     """A live ``DialogueStateTracker``: uses its events without serialising them all."""
     from rasa.shared.core.events import Restarted, UserUttered
 
-    interview = Interview()
-    for event in tracker.events:
-        if isinstance(event, Restarted):
-            interview = Interview()
-            continue
-        if not isinstance(event, UserUttered):
-            continue
-        intent = (event.intent or {}).get("name") or topics.FALLBACK_INTENT
-        persona = _persona_from(event.entities, event.metadata)
-        if intent == topics.START_INTENT:
-            interview = Interview(persona_id=persona, acts=[intent], started_explicitly=True)
-            continue
-        if interview.persona_id is None and persona is not None:
-            interview.persona_id = persona
-        interview.acts.append(intent)
+    def steps() -> Iterator[_Step]:
+        for event in tracker.events:
+            if isinstance(event, Restarted):
+                yield "restart", None, None
+            elif isinstance(event, UserUttered):
+                yield "user", (event.intent or {}).get("name"), _persona_from(event.entities, event.metadata)
+
+    interview = _fold(steps())
     if interview.persona_id is None:
         slot = tracker.get_slot(PERSONA_KEY) if hasattr(tracker, "get_slot") else None
         interview.persona_id = str(slot) if slot else None

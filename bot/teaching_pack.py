@@ -550,17 +550,11 @@ def add_export_pack_command(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export_pack(args: argparse.Namespace) -> int:
-    from bot.scoring.cli import load_transcript_sources
-    from bot.transcripts import TranscriptError
+    from bot.scoring.cli import transcripts_or_exit_code
 
-    if not args.paths and not args.conversation:
-        print("error: give transcript files or folders, or --conversation ID", file=sys.stderr)
-        return 2
-    try:
-        transcripts = load_transcript_sources(args)
-    except TranscriptError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    transcripts = transcripts_or_exit_code(args)
+    if isinstance(transcripts, int):
+        return transcripts
     from bot.scoring import score_many
 
     reports = score_many(transcripts)

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Union
 
 from bot.transcripts import (Transcript, TrackerStoreReader, TranscriptError, load_transcript_file,
                              transcript_files)
@@ -47,15 +47,22 @@ def load_transcript_sources(args: argparse.Namespace) -> List[Transcript]:
     return transcripts
 
 
-def cmd_score(args: argparse.Namespace) -> int:
+def transcripts_or_exit_code(args: argparse.Namespace) -> Union[List[Transcript], int]:
+    """The transcripts a command names, or the exit code after saying why there are none."""
     if not args.paths and not args.conversation:
         print("error: give transcript files or folders, or --conversation ID", file=sys.stderr)
         return 2
     try:
-        transcripts = load_transcript_sources(args)
+        return load_transcript_sources(args)
     except TranscriptError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    transcripts = transcripts_or_exit_code(args)
+    if isinstance(transcripts, int):
+        return transcripts
     from bot.scoring import score_many
     from bot.scoring.render import to_html, to_text
 
