@@ -27,7 +27,8 @@ def scaled_endpoints(run_dir: Path, pg: Postgres, redis: Redis) -> Path:
         "nlg": {"type": "bot.nlg.PersonaNLG"},
         "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": pg.port,
                           "db": pg.database, "username": pg.user, "password": "${SPTRAINER_PG_PASSWORD}"},
-        "lock_store": {"type": "redis", "url": "127.0.0.1", "port": redis.port, "db": 1,
+        # Rasa's own "redis" lock store can hand one ticket to two servers (see bot/locks.py).
+        "lock_store": {"type": "bot.locks.AtomicRedisLockStore", "url": "127.0.0.1", "port": redis.port, "db": 1,
                        "key_prefix": "sptrainer"},
     }
     path = run_dir / "endpoints-scaled.yml"

@@ -82,8 +82,10 @@ def test_turns_alternating_between_servers_are_all_kept_once_and_in_order(scaled
         assert bot[9].startswith(("As I said", "Like I said", "As I mentioned")) or bot[9] != bot[3]
 
 
-def test_the_same_conversation_sent_to_both_servers_at_once_is_serialised(scaled):
-    sender = f"race-{uuid.uuid4().hex[:8]}"
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_same_conversation_sent_to_both_servers_at_once_is_serialised(scaled, attempt):
+    # Rasa's own Redis lock store lost a message here about once in a few runs (bot/locks.py).
+    sender = f"race-{attempt}-{uuid.uuid4().hex[:8]}"
     both = servers(scaled)
     both[0].start(sender, "priya-shah")
     lines = [f"{q}" for q in SCRIPT[1:9]]
