@@ -64,11 +64,18 @@ class Stack:
     personas_dir: Optional[Path] = None
     interface: str = "127.0.0.1"
     token: str = field(default_factory=lambda: os.environ.get("SPTRAINER_RASA_TOKEN") or secrets.token_urlsafe(24))
+    # Shared by Rasa (checks) and the web app (issues): web conversations need their token.
+    socket_key: str = field(default_factory=lambda: os.environ.get("SPTRAINER_SOCKET_JWT_KEY")
+                            or secrets.token_urlsafe(32))
     log_to_files: bool = False
     endpoints: Optional[Path] = None
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
     model: Optional[Path] = None
     extra_env: Dict[str, str] = field(default_factory=dict)  # e.g. SPTRAINER_APP_DB for the web app
+
+    def __post_init__(self) -> None:
+        # A key given for the child processes is the one this Stack issues tokens with.
+        self.socket_key = self.extra_env.get("SPTRAINER_SOCKET_JWT_KEY") or self.socket_key
 
     @property
     def rasa_url(self) -> str:
@@ -81,6 +88,7 @@ class Stack:
     def env(self) -> Dict[str, str]:
         env = dict(os.environ)
         env.update(TF_CPP_MIN_LOG_LEVEL="2", PYTHONWARNINGS="ignore", SPTRAINER_RASA_TOKEN=self.token,
+                   SPTRAINER_SOCKET_JWT_KEY=self.socket_key,
                    SPTRAINER_RASA_URL=self.rasa_url, SPTRAINER_VAR_DIR=str(self.run_dir))
         if self.personas_dir:
             env["SPTRAINER_PERSONAS_DIR"] = str(self.personas_dir)

@@ -1,9 +1,12 @@
-"""Short-lived JWTs that let one browser join one conversation on Rasa's Socket.IO channel.
+"""Short-lived JWTs that let one browser join one conversation on Rasa's channels.
 
-The web app issues a token for a conversation the logged-in student owns; the channel
-(bot/channels/socketio.py) accepts the connection only with a valid token and only for
-that conversation. The key comes from the environment (SPTRAINER_SOCKET_JWT_KEY) and is
-shared by the web app and every Rasa server.
+The web app names every conversation it starts `c-<random>` and issues a token for a
+conversation only to the logged-in student who owns it. With a key configured (the
+`make run` stack generates one per run; set SPTRAINER_SOCKET_JWT_KEY to share one between
+machines), Rasa's Socket.IO and REST channels let nobody into a `c-` conversation without
+that conversation's token. Other conversation ids stay open, as the project contract
+promises external clients (`/start_interview` on REST or Socket.IO with their own ids);
+SPTRAINER_SOCKET_TOKENS=all (the scaled profile) requires a token for every connection.
 """
 from __future__ import annotations
 
@@ -15,16 +18,39 @@ import jwt
 
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 8 * 3600
+WEB_CONVERSATION_PREFIX = "c-"
+WEB_ONLY_MESSAGE = ("this conversation belongs to a student in the web app; "
+                    "only a token the web app issued for it opens it")
 
 
 def socket_key() -> Optional[str]:
     return os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or None
 
 
+def tokens_required_for_every_connection() -> bool:
+    return os.environ.get("SPTRAINER_SOCKET_TOKENS", "").strip().lower() == "all"
+
+
+def is_web_conversation(conversation_id: str) -> bool:
+    return conversation_id.startswith(WEB_CONVERSATION_PREFIX)
+
+
 def issue_socket_token(conversation_id: str, key: Optional[str] = None, ttl: int = DEFAULT_TTL_SECONDS) -> Optional[str]:
-    """A token for ``conversation_id``, or None when Socket.IO runs without tokens."""
+    """A token for ``conversation_id``, or None when the channels run without tokens."""
     key = key or socket_key()
     if not key:
         return None
     now = int(time.time())
     return jwt.encode({"conversation": conversation_id, "iat": now, "exp": now + ttl}, key, algorithm=ALGORITHM)
+
+
+def conversation_in_token(token: Optional[str], key: Optional[str]) -> Optional[str]:
+    """The conversation a valid, unexpired token opens; None for a missing or bad token."""
+    if not token or not key:
+        return None
+    try:
+        payload = jwt.decode(token, key, algorithms=[ALGORITHM])
+    except jwt.PyJWTError:
+        return None
+    conversation = payload.get("conversation")
+    return str(conversation) if conversation else None

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import socket
 import urllib.request
@@ -109,13 +108,12 @@ def web_personas_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def web_stack(model_path: Path, web_personas_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """Rasa and the web app on free loopback ports, with a temp var dir and a temp app database.
 
-    Socket.IO requires the web app's per-conversation tokens here (as in the scaled profile),
-    so the browser tests cover the token path too.
+    Rasa's channels require the web app's per-conversation tokens for web conversations here
+    (the Stack makes its own key, as `make run` does), so the browser tests cover the token path.
     """
     run_dir = tmp_path_factory.mktemp("web-run")
     env = {"SPTRAINER_APP_DB": str(run_dir / "app.db"), "SPTRAINER_SECRET_KEY": "", "SPTRAINER_TRACKER_URL": "",
-           "SPTRAINER_SECURE_COOKIES": "", "SPTRAINER_RASA_PUBLIC_URL": "",
-           "SPTRAINER_SOCKET_JWT_KEY": secrets.token_urlsafe(32)}
+           "SPTRAINER_SECURE_COOKIES": "", "SPTRAINER_RASA_PUBLIC_URL": ""}
     s = Stack(rasa_port=free_port(), web_port=free_port(), run_dir=run_dir, personas_dir=web_personas_dir,
               log_to_files=True, extra_env=env)
     s.start(model=model_path)

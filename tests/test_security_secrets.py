@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import queue
 import re
 import stat
 import subprocess
@@ -112,6 +113,10 @@ def test_rasa_token_socket_key_and_database_password_are_read_from_the_environme
     monkeypatch.delenv("SPTRAINER_SOCKET_JWT_KEY")
     assert GuardedSocketIOInput.from_credentials({"jwt_key": "from-a-file"}).jwt_key is None
     assert issue_socket_token("c-x") is None
+    run = Stack(run_dir=tmp_path)
+    assert len(run.socket_key) >= 32 and run.env()["SPTRAINER_SOCKET_JWT_KEY"] == run.socket_key, \
+        "`make run` makes its own channel key, so web conversations are never open"
+    assert Stack(run_dir=tmp_path).socket_key != run.socket_key
 
     monkeypatch.setenv("SPTRAINER_PG_PASSWORD", "pg-password-from-the-environment")
     pg = Postgres(tmp_path / "pg", 5999)
@@ -132,7 +137,7 @@ def _cmdline(pid: int) -> str:
 def test_no_secret_is_on_a_command_line_and_generated_files_are_private(web_stack):
     web = web_stack
     rasa_pid, web_pid = web.procs["rasa"].pid, web.procs["web"].pid
-    secrets_ = [web.token, web.extra_env["SPTRAINER_SOCKET_JWT_KEY"]]
+    secrets_ = [web.token, web.socket_key]
     for pid in (rasa_pid, web_pid):
         line = _cmdline(pid)
         for secret in secrets_:
@@ -303,16 +308,15 @@ def test_every_cookie_is_secure_httponly_and_lax_under_secure_cookies_including_
 
 # --- Socket.IO tokens -----------------------------------------------------------------------
 
-def test_socketio_refuses_missing_forged_expired_and_unsigned_tokens(web_stack):
-    """web_stack runs Rasa with SPTRAINER_SOCKET_JWT_KEY, as the scaled profile always does
-    (tests/test_scaled.py::test_socketio_needs_a_token_for_its_own_conversation covers the
-    scaled profile itself)."""
-    key = web_stack.extra_env["SPTRAINER_SOCKET_JWT_KEY"]
+def test_socketio_refuses_forged_expired_and_unsigned_tokens(web_stack):
+    """web_stack runs Rasa with SPTRAINER_SOCKET_JWT_KEY, as `make run` and the scaled profile
+    do (tests/test_scaled.py::test_socketio_needs_a_token_for_its_own_conversation covers the
+    scaled profile, where even a connection without a token is refused)."""
+    key = web_stack.socket_key
     student = WebClient(web_stack).student("token-tester")
     cid = student.new_conversation("priya-shah")
     now = int(time.time())
     bad = {
-        "none": None,
         "garbage": "not-a-token",
         "wrong key": jwt.encode({"conversation": cid, "iat": now, "exp": now + 600}, "x" * 40, algorithm="HS256"),
         "expired": jwt.encode({"conversation": cid, "iat": now - 7200, "exp": now - 3600}, key, algorithm="HS256"),
@@ -321,11 +325,47 @@ def test_socketio_refuses_missing_forged_expired_and_unsigned_tokens(web_stack):
     for why, token in bad.items():
         client = socketio.Client(reconnection=False)
         with pytest.raises(socketio.exceptions.ConnectionError):
-            client.connect(f"{web_stack.rasa_url}?session={cid}", transports=["polling"],
-                           auth={"token": token} if token else None)
+            client.connect(f"{web_stack.rasa_url}?session={cid}", transports=["polling"], auth={"token": token})
         assert not client.connected, why
     good = student.get(f"/api/conversations/{cid}/socket-token").json()["token"]
     client = socketio.Client(reconnection=False)
     client.connect(f"{web_stack.rasa_url}?session={cid}", transports=["polling"], auth={"token": good})
     assert client.connected
     client.disconnect()
+
+
+def test_a_web_conversation_is_closed_to_channels_without_its_token(web_stack):
+    """Without a token a client may still interview under its own ids (the contract), but it
+    can neither join nor post into a student's conversation, on Socket.IO or REST."""
+    student = WebClient(web_stack).student("closed-door")
+    cid = student.new_conversation("daniel-osei")
+    errors: "queue.Queue[dict]" = queue.Queue()
+    confirmed: "queue.Queue[str]" = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("sp_error", lambda data: errors.put(data))
+    client.on("session_confirm", lambda sid: confirmed.put(sid))
+    client.connect(web_stack.rasa_url, transports=["polling"])
+    try:
+        client.emit("session_request", {"session_id": cid})
+        assert "only a token the web app issued" in errors.get(timeout=10)["error"]
+        client.emit("user_uttered", {"message": "hello?", "session_id": cid})
+        assert "only a token the web app issued" in errors.get(timeout=10)["error"]
+        own = f"external-{int(time.time() * 1000)}"
+        client.emit("session_request", {"session_id": own})
+        assert confirmed.get(timeout=10) == own, "ids outside the web app stay open"
+    finally:
+        client.disconnect()
+    webhook = f"{web_stack.rasa_url}/webhooks/rest/webhook"
+    other = WebClient(web_stack).student("closed-door-2")
+    other_cid = other.new_conversation("daniel-osei")
+    other_token = other.get(f"/api/conversations/{other_cid}/socket-token").json()["token"]
+    for headers in ({}, {"Authorization": "Bearer nonsense"}, {"Authorization": f"Bearer {other_token}"}):
+        r = requests.post(webhook, json={"sender": cid, "message": "hello?"}, headers=headers, timeout=30)
+        assert r.status_code == 403 and "only a token the web app issued" in r.json()["error"], headers
+    stored = requests.get(f"{web_stack.rasa_url}/conversations/{cid}/tracker",
+                          params={"token": web_stack.token}, timeout=30).json()
+    assert not [e for e in stored.get("events", []) if e.get("event") == "user"], "nothing reached the tracker"
+    token = student.get(f"/api/conversations/{cid}/socket-token").json()["token"]
+    r = requests.post(webhook, json={"sender": cid, "message": '/start_interview{"persona_id": "daniel-osei"}'},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 200 and r.json()[0]["text"], "the owner's token opens it"

@@ -8,7 +8,9 @@ folder (the sentinel) proves it: it is never listed, previewed, interviewed or l
 """
 from __future__ import annotations
 
+import csv
 import http.client
+import io
 import json
 import os
 import queue
@@ -270,6 +272,12 @@ def test_download_file_names_are_safe_whatever_persona_id_the_chat_sent(web):
             assert re.fullmatch(r'attachment; filename="[A-Za-z0-9._-]+"', disposition), disposition
             assert "Set-Cookie" not in r.headers and "pwned" not in client.http.cookies, "a header was injected"
             assert r.json()["persona_id"] == evil, "the transcript itself keeps what was sent"
+    # An odd persona id sent by any client must not break the cohort's CSV export (a NUL did).
+    rest(web, f"ext-{uuid.uuid4().hex[:8]}", "/start_interview" + json.dumps({"persona_id": "nul\x00id"}))
+    r = assessor.get("/api/assessor/conversations/export")
+    assert r.status_code == 200, r.text[:200]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) >= 3 and "\x00" not in r.text
 
 
 # --- Rasa's channels ----------------------------------------------------------------------
@@ -318,7 +326,7 @@ def test_socketio_refuses_session_ids_with_paths_even_with_a_valid_token(web):
         client.disconnect()
     # A token can only be issued for an id the app created, and the channel refuses paths
     # even in a token signed with the right key.
-    key = web.extra_env["SPTRAINER_SOCKET_JWT_KEY"]
+    key = web.socket_key
     forged = issue_socket_token("../../etc/passwd", key)
     client = socketio.Client(reconnection=False)
     client.on("sp_error", lambda data: errors.put(data))

@@ -8,13 +8,15 @@ from typing import Any, Dict, Iterable, List, Optional
 
 from bot.accounts.db import AppDB, now
 from bot.accounts.users import User
+from bot.tokens import WEB_CONVERSATION_PREFIX
 
 MAX_COMMENT = 2000
 
 
 def new_conversation_id() -> str:
-    """A random, unguessable Rasa sender id (192 bits)."""
-    return "c-" + secrets.token_urlsafe(24)
+    """A random, unguessable Rasa sender id (192 bits); the prefix tells Rasa's channels
+    that only the owner's token opens it (bot/tokens.py)."""
+    return WEB_CONVERSATION_PREFIX + secrets.token_urlsafe(24)
 
 
 class Records:

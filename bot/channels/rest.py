@@ -1,7 +1,9 @@
 """The REST channel (``/webhooks/rest/webhook``) with validated input and rate limits.
 
 Same URL and reply format as Rasa's RestInput; bad input gets a JSON error with a clear
-message instead of a stack trace, and nothing reaches the tracker.
+message instead of a stack trace, and nothing reaches the tracker. A web-app conversation
+(``c-...``, bot/tokens.py) takes messages only with ``Authorization: Bearer <token>`` for
+that conversation; other sender ids stay open, as the project contract promises.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_payload
+from bot.tokens import WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation, socket_key
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,16 @@ class GuardedRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limiter: Optional[RateLimiter] = RateLimiter.from_env()
+        self.jwt_key: Optional[str] = socket_key()
+
+    def check_owner(self, request: Request, sender: str) -> None:
+        """Refuse a message into a web-app conversation without that conversation's token."""
+        if not self.jwt_key or not is_web_conversation(sender):
+            return
+        header = request.headers.get("Authorization", "")
+        token = header[len("Bearer "):].strip() if header.startswith("Bearer ") else None
+        if conversation_in_token(token, self.jwt_key) != sender:
+            raise InputProblem(403, WEB_ONLY_MESSAGE)
 
     @classmethod
     def from_credentials(cls, credentials: Optional[dict]) -> "GuardedRestInput":
@@ -50,6 +63,7 @@ class GuardedRestInput(RestInput):
                 except json.JSONDecodeError as exc:
                     raise InputProblem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
                 message = check_payload(payload)
+                self.check_owner(request, message.sender)
                 if self.limiter and not self.limiter.allow(message.sender):
                     raise InputProblem(429, RATE_LIMITED)
             except InputProblem as problem:

@@ -6,8 +6,11 @@ Differences from rasa.core.channels.socketio.SocketIOInput (same events, same na
   session persistence works on any version (upstream rasa issue 13027);
 - a malformed payload (not an object, bad metadata JSON, empty or huge message) gets an
   ``sp_error`` event with the reason instead of an exception in the server;
-- with ``SPTRAINER_SOCKET_JWT_KEY`` set, a client must connect with
-  ``auth: {token}``; the token's ``conversation`` claim is the only session it may join.
+- with ``SPTRAINER_SOCKET_JWT_KEY`` set, a web-app conversation (``c-...``) can only be
+  joined by a connection whose ``auth: {token}`` names it; other conversation ids stay
+  open to clients without a token (the contract's external clients) unless
+  ``SPTRAINER_SOCKET_TOKENS=all``, which refuses every connection without a valid token.
+  A token that is present but invalid or expired is always refused.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import os
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage, decode_bearer_token
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -26,6 +29,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_sender, check_text
+from bot.tokens import (WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
+                        tokens_required_for_every_connection)
 
 logger = logging.getLogger(__name__)
 ERROR_EVENT = "sp_error"
@@ -55,7 +60,8 @@ class GuardedSocketIOInput(SocketIOInput):
         hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
         limiter = RateLimiter.from_env()
-        allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation the token allows
+        allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation its token opens
+        every_connection_needs_a_token = tokens_required_for_every_connection()
 
         async def refuse(sid: str, message: str) -> None:
             logger.info("socket.io message refused for %s: %s", sid, message)
@@ -67,16 +73,31 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            token = auth.get("token") if isinstance(auth, dict) else None
             if not self.jwt_key:
                 allowed_session[sid] = None
                 return True
-            token = auth.get("token") if isinstance(auth, dict) else None
-            payload = decode_bearer_token(token, self.jwt_key, self.jwt_algorithm) if token else None
-            if not payload:
-                logger.info("socket.io connection %s refused: missing or invalid token", sid)
+            if token:
+                conversation = conversation_in_token(token, self.jwt_key)
+                if not conversation:
+                    logger.info("socket.io connection %s refused: invalid or expired token", sid)
+                    return False
+                allowed_session[sid] = conversation
+                return True
+            if every_connection_needs_a_token:
+                logger.info("socket.io connection %s refused: no token", sid)
                 return False
-            allowed_session[sid] = str(payload.get("conversation")) if payload.get("conversation") else None
+            allowed_session[sid] = None
             return True
+
+        def problem_with(sid: Text, conversation: str) -> Optional[str]:
+            """Why this connection may not use this conversation, or None."""
+            bound = allowed_session.get(sid)
+            if bound:
+                return None if conversation == bound else "this token is for another conversation"
+            if self.jwt_key and is_web_conversation(conversation):
+                return WEB_ONLY_MESSAGE
+            return None
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
@@ -94,9 +115,9 @@ class GuardedSocketIOInput(SocketIOInput):
             except InputProblem as problem:
                 await refuse(sid, f"invalid session_id: {problem.message}")
                 return
-            bound = allowed_session.get(sid)
-            if bound and wanted != bound:
-                await refuse(sid, "this token is for another conversation")
+            refused = problem_with(sid, wanted)
+            if refused:
+                await refuse(sid, refused)
                 return
             if self.session_persistence:
                 joined = sio.enter_room(sid, wanted, namespace=self.namespace)
@@ -113,9 +134,9 @@ class GuardedSocketIOInput(SocketIOInput):
                     if not data.get("session_id"):
                         raise InputProblem(400, "missing session_id: send session_request first")
                     sender = check_sender(data["session_id"])
-                    bound = allowed_session.get(sid)
-                    if bound and sender != bound:
-                        raise InputProblem(403, "this token is for another conversation")
+                    refused = problem_with(sid, sender)
+                    if refused:
+                        raise InputProblem(403, refused)
                 else:
                     sender = sid
                 text = check_text(data.get("message"))

@@ -154,13 +154,18 @@ def domain_columns(rows: List[Dict[str, Any]]) -> List[tuple]:
     return list(seen.items())
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+
+
 def _cell(value: Any) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (names are user input)."""
+    """A CSV cell that spreadsheets will not run as a formula (names are user input) and that
+    the csv module can write: a NUL from a chat message (`/start_interview{"persona_id":
+    "a\u0000b"}`) made Python 3.10's writer fail, and with it the whole cohort's export."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
+    text = str(value).translate(_CONTROL)
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional
 import requests
 
 from bot.stack import Stack
+from bot.tokens import issue_socket_token
 from bot.training import ROOT
 
 ASSESSOR = ("Dr Ada Assessor", "assessor-password-1")
@@ -53,7 +54,11 @@ def ensure_staff(stack: Stack) -> None:
 
 
 def rasa_say(stack: Stack, sender: str, text: str) -> List[str]:
-    r = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    """Say something in a conversation over REST, as its owner: web conversations (c-...)
+    take messages only with their token, which the web app would issue to the owner."""
+    headers = {"Authorization": f"Bearer {issue_socket_token(sender, stack.socket_key)}"}
+    r = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                      headers=headers, timeout=30)
     r.raise_for_status()
     return [m.get("text", "") for m in r.json()]
 
