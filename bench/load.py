@@ -118,10 +118,17 @@ def row(name: str, m: Dict[str, float]) -> str:
             f"lost {int(m['lost'])}  misrouted {int(m['misrouted'])}")
 
 
+def turns_for(students: int, args: argparse.Namespace) -> int:
+    return args.solo_turns if students == 1 else args.turns
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--students", type=int, nargs="+", default=[1, 20, 50])
     ap.add_argument("--turns", type=int, default=12)
+    ap.add_argument("--solo-turns", type=int, default=60,
+                    help="turns for the 1-student run: one student's p50 over 12 polling turns swung "
+                         "from 0.25x to 1.5x between runs")
     ap.add_argument("--pause", type=float, default=0.2, help="max random pause before each message, seconds")
     ap.add_argument("--url", default=None, help="drive an already running SP Trainer (e.g. the scaled profile) "
                                                "instead of starting one")
@@ -135,7 +142,7 @@ def main() -> int:
     try:
         for n in args.students:
             results["init"][n] = asyncio.run(drive("http://127.0.0.1:15205", "http://127.0.0.1:15205", None,
-                                                   [], INIT_SCRIPT, n, args.turns, args.pause))
+                                                   [], INIT_SCRIPT, n, turns_for(n, args), args.pause))
     finally:
         os.killpg(init.pid, signal.SIGTERM)
         init.wait(timeout=30)
@@ -153,7 +160,7 @@ def main() -> int:
     try:
         for n in args.students:
             results["sp"][n] = asyncio.run(drive(url, url, token, ['/start_interview{"persona_id": "priya-shah"}'],
-                                                 SP_SCRIPT, n, args.turns, args.pause))
+                                                 SP_SCRIPT, n, turns_for(n, args), args.pause))
     finally:
         if stack:
             stack.stop()
