@@ -256,8 +256,13 @@ def test_override_keeps_the_original_and_who_changed_what_and_when(web, cohort):
     assert [(h["original_score"], h["new_score"], h["by"], h["comment"]) for h in d["history"]] == [
         (original, 4, ASSESSOR[0], "asked sensitively"), (original, 3.5, ASSESSOR[0], "on reflection")]
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", h["created_at"]) for h in d["history"])
+    # The overall follows the corrected domain; the scorer's overall is kept beside it.
+    assert after["report"]["original_overall"] == before["report"]["overall"]
+    assert original < 3.5, "alice's short interview barely touched her life"
+    assert after["report"]["overall"] > before["report"]["overall"]
     row = next(r for r in _list(a, student=cohort["tag"], per_page=100)["items"] if r["id"] == cid)
     assert row["overridden"] and row["domains"]["psychosocial_context"] == 3.5
+    assert row["overall"] == after["report"]["overall"], "the list, its CSV and the cohort use the corrected overall"
     student_view = cohort["alice"].get(f"/api/conversations/{cid}/report").json()["report"]
     assert next(x for x in student_view["domains"] if x["id"] == "psychosocial_context")["score"] == 3.5
 

@@ -218,8 +218,17 @@ def score_domains(a: Analysis) -> List[Domain]:
 
 
 def overall(domains: List[Domain], n_dismissals: int) -> int:
-    total_weight = sum(d.weight for d in domains)
-    value = 100 * sum(d.weight * d.score / 5 for d in domains) / total_weight
+    return overall_from_scores({d.id: d.score for d in domains}, n_dismissals)
+
+
+def overall_from_scores(scores: Dict[str, float], n_dismissals: int) -> int:
+    """The weighted mean of domain scores (0-5) as 0-100, capped after dismissals; also used
+    to recompute the overall when an assessor overrides a domain."""
+    weights = {domain_id: weight for domain_id, _, _, weight, _ in DOMAINS if domain_id in scores}
+    total_weight = sum(weights.values())
+    if not total_weight:
+        return 0
+    value = 100 * sum(weight * scores[d] / 5 for d, weight in weights.items()) / total_weight
     if n_dismissals:
         value -= DISMISSAL_PENALTY * n_dismissals
         value = min(value, DISMISSAL_CAPS[0] if n_dismissals == 1 else DISMISSAL_CAPS[1])

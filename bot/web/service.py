@@ -122,7 +122,8 @@ def _code_fingerprint(folder: Path) -> str:
 
 def apply_overrides(report: dict, overrides: List[dict]) -> dict:
     """The report with each domain's latest override applied; the scorer's score is kept
-    as ``original_score`` and every change stays in ``history``."""
+    as ``original_score``, every change stays in ``history``, and the overall is recomputed
+    from the effective domain scores (the scorer's stays as ``original_overall``)."""
     out = copy.deepcopy(report)
     by_domain: Dict[str, List[dict]] = {}
     for o in overrides:
@@ -137,6 +138,13 @@ def apply_overrides(report: dict, overrides: List[dict]) -> dict:
             domain["overridden"] = {"by": latest["by"], "at": iso(latest["created_at"]), "comment": latest["comment"]}
         else:
             domain["overridden"] = None
+    if overrides and out.get("domains"):
+        from bot.scoring.rubric import overall_from_scores  # the scorer loads its model lazily
+
+        # The overall follows the domains an assessor corrected; the scorer's stays beside it.
+        out["original_overall"] = out.get("overall")
+        out["overall"] = overall_from_scores({d["id"]: d["score"] for d in out["domains"]},
+                                             len(out.get("dismissals") or []))
     return out
 
 

@@ -74,7 +74,9 @@ async function load() {
   if (!renderPatientView($("#patient-view"), r.patient_experience, name)) {
     $("#patient-view").append(h("p", { class: "muted" }, "This report has no patient's view."));
   }
-  panel.append(h("p", {}, h("span", { class: "score-big" }, fmtScore(r.overall)), " ", h("span", { class: "muted" }, "out of 100")));
+  panel.append(h("p", {}, h("span", { class: "score-big" }, fmtScore(r.overall)), " ", h("span", { class: "muted" }, "out of 100"),
+    r.original_overall !== undefined && r.original_overall !== null
+      ? h("span", { class: "muted" }, ` (after overrides; the scorer gave ${fmtScore(r.original_overall)})`) : null));
   panel.append(verdictBadges(r.verdict));
   if (r.missed_cues && r.missed_cues.length) {
     panel.append(h("h3", {}, "Missed cues"), h("ul", { class: "quotes small" }, r.missed_cues.map((m) =>

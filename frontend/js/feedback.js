@@ -18,6 +18,8 @@ function fill(list, items, render, empty) {
 function renderReport(report, personaName) {
   $("#overall-card").hidden = false;
   $("#overall").textContent = fmtScore(report.overall);
+  $("#overall-note").textContent = report.original_overall !== undefined && report.original_overall !== null
+    ? ` An assessor reviewed some domain scores; the automatic score was ${fmtScore(report.original_overall)}.` : "";
   clear($("#verdict")).append(verdictBadges(report.verdict));
 
   const domains = report.domains || [];

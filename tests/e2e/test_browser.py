@@ -268,6 +268,7 @@ def test_assessor_signs_in_opens_the_conversation_and_overrides_a_score(new_page
     block = page.locator("#domain-psychosocial_context")
     assert block.locator(".score").inner_text() == "4.5 / 5"
     assert f"Overridden by {ASSESSOR[0]}" in block.inner_text()
+    page.get_by_text(re.compile(r"after overrides; the scorer gave \d+")).wait_for()
     block.locator("summary", has_text="Change history").click()
     history = block.locator(".history li").first.inner_text()
     assert f"{ASSESSOR[0]} changed {before.split(' / ')[0]} to 4.5" in history
