@@ -20,7 +20,10 @@ class NluParser:
 
         from bot.training import ensure_model
 
+        from rasa.utils.log_utils import configure_structlog
+
         logging.getLogger("rasa").setLevel(logging.WARNING)
+        configure_structlog(logging.WARNING)  # else Rasa's structlog prints a debug line per parse
         self.model_path = Path(model_path) if model_path else ensure_model(quiet=True)
         self._loop = asyncio.new_event_loop()
         self.agent = Agent.load(str(self.model_path))
