@@ -1,4 +1,5 @@
-"""Generate the Rasa domain and rules from the topic list, so they can never drift from it.
+"""Generate the Rasa domain, rules and the persona schema's topic keys from the topic list,
+so they can never drift from it.
 
 ``sptrainer dev sync`` rewrites the files; a test fails when the committed files differ
 from what this module would write.
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Dict
+
+import json
 
 import yaml
 
@@ -23,7 +26,7 @@ def _dump(data: dict) -> str:
 def intents_domain() -> str:
     return _dump({
         "version": "3.1",
-        "intents": topics.topic_ids() + [topics.START_INTENT],
+        "intents": topics.topic_ids() + list(topics.EXTRA_INTENTS) + [topics.START_INTENT],
         "entities": ["persona_id"],
         "slots": {"persona_id": {"type": "text", "influence_conversation": False,
                                  "mappings": [{"type": "from_entity", "entity": "persona_id"}]}},
@@ -34,6 +37,7 @@ def intents_domain() -> str:
 def responses_domain() -> str:
     responses = {f"utter_{t}": [{"text": f"(answered at run time from the persona file: {t})"}]
                  for t in topics.topic_ids()}
+    responses.update({f"utter_{i}": [{"text": f"(the persona's honest reply: {i})"}] for i in topics.EXTRA_INTENTS})
     responses["utter_start_interview"] = [{"text": "(the persona's opening words)"}]
     responses["utter_nlu_fallback"] = [{"text": "(the persona's 'sorry, what do you mean?')"}]
     return _dump({"version": "3.1", "responses": responses})
@@ -41,7 +45,7 @@ def responses_domain() -> str:
 
 def topic_rules() -> str:
     rules = [{"rule": f"answer {t}", "steps": [{"intent": t}, {"action": f"utter_{t}"}]}
-             for t in topics.topic_ids()]
+             for t in topics.topic_ids() + list(topics.EXTRA_INTENTS)]
     rules.append({"rule": "start an interview",
                   "steps": [{"intent": topics.START_INTENT}, {"action": "utter_start_interview"}]})
     rules.append({"rule": "not understood",
@@ -49,8 +53,41 @@ def topic_rules() -> str:
     return _dump({"version": "3.1", "rules": rules})
 
 
+SCHEMA_FILE = ROOT / "bot" / "personas" / "persona.schema.json"
+
+
+def _answer_description(topic: topics.Topic) -> str:
+    text = f'{topic.category.capitalize()} topic: {topic.desc}. The learner asks e.g. "{topic.examples[0]}"'
+    if topic.category in topics.DISCLOSURE_CATEGORIES:
+        text += " May use guarded/open so the patient opens up only once rapport is earned."
+    elif topic.category == "communication":
+        text += " Usually written under reactions instead."
+    return text
+
+
+def _reaction_description(topic: topics.Topic) -> str:
+    return (f"What the patient says when the learner does this ({topic.category}): {topic.desc}. "
+            f'E.g. the learner says "{topic.examples[0]}"')
+
+
+def persona_schema() -> str:
+    """The persona JSON Schema with its answer and reaction keys taken from the topic list."""
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    answers = schema["properties"]["answers"]
+    answers["propertyNames"] = {"enum": topics.topic_ids()}
+    answers["properties"] = {t.id: {"$ref": "#/$defs/answer", "description": _answer_description(t)}
+                             for t in topics.load_topics().values()}
+    reaction_topics = [t for t in topics.load_topics().values() if t.category in topics.REACTION_CATEGORIES]
+    reactions = schema["properties"]["reactions"]
+    reactions["propertyNames"] = {"enum": [t.id for t in reaction_topics]}
+    reactions["properties"] = {t.id: {"$ref": "#/$defs/text", "description": _reaction_description(t)}
+                               for t in reaction_topics}
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
 def generated_files() -> Dict[Path, str]:
     return {
+        SCHEMA_FILE: persona_schema(),
         ROOT / "domain" / "intents.yml": intents_domain(),
         ROOT / "domain" / "responses.yml": responses_domain(),
         ROOT / "data" / "rules" / "topics.yml": topic_rules(),

@@ -26,6 +26,11 @@ REACTION_CATEGORIES = ("process", "communication")
 #: Intents that are not learner acts but are part of the conversation protocol.
 START_INTENT = "start_interview"
 FALLBACK_INTENT = "nlu_fallback"
+#: A clinical or personal question that no topic covers (travel, pets, jabs...): the patient
+#: answers it honestly ("not that I know of") instead of with another topic's facts.
+UNCOVERED_INTENT = "uncovered_question"
+#: Intents the NLU learns that are not topic ids.
+EXTRA_INTENTS = (UNCOVERED_INTENT,)
 
 
 @dataclass(frozen=True)

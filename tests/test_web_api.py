@@ -293,7 +293,7 @@ def test_educator_sees_file_line_errors_and_a_preview_at_low_and_high_rapport(we
         assert any(re.match(r"broken-one\.yml:3:\d+: ", p["text"]) for p in broken["problems"]), broken
         preview = ed.get("/api/educator/personas/priya-shah/preview").json()
         rows = {t["topic"]: t for t in preview["topics"]}
-        assert len(rows) == 39
+        assert len(rows) == 46
         stress = rows["ask_stress"]
         assert stress["low"]["level"] == "guarded" and stress["high"]["level"] == "open"
         assert stress["low"]["text"].startswith("I mean, I'm a trainee accountant")

@@ -23,6 +23,17 @@ _UNKNOWN: Dict[str, Tuple[str, ...]] = {
     "irritable": ("I'm not sure what you're getting at.", "No idea, honestly."),
 }
 
+#: A question that no topic covers: an honest "not really" that steers back to the visit.
+_UNCOVERED: Dict[str, Tuple[str, ...]] = {
+    "neutral": ("No, not that I can think of. Is that important?", "Hmm, not really, no. I'm not sure what that has to do with it."),
+    "reserved": ("No. Not that I know of.", "I don't think so. Why do you ask?"),
+    "talkative": ("Ooh, no, not that I can think of! Is that something that matters for this?",
+                  "No, not really. Why, do you think that's connected?"),
+    "anxious": ("No, I don't think so... why, could that be something?", "Not that I know of. Should it matter?"),
+    "tearful": ("No... not that I know of.", "I don't think so, no."),
+    "irritable": ("No. What's that got to do with anything?", "Not that I know of. Can we get back to the pain?"),
+}
+
 #: Reactions to process and communication acts when the persona gives none.
 _REACTIONS: Dict[str, Tuple[str, ...]] = {
     "greet": ("Hello.", "Hello, nice to meet you."),
@@ -37,8 +48,29 @@ _REACTIONS: Dict[str, Tuple[str, ...]] = {
     "explain_mind_body": ("Oh. I've never had it explained like that. So it's real, but stress makes it worse?",
                           "That makes some sense, actually."),
     "propose_plan": ("Okay. I'd be willing to try that.", "Alright, that sounds like a start."),
+    "invite_questions": ("Um... I suppose my main question is whether this is ever going to get better.",
+                         "Just... is this something that can actually be sorted? That's what I keep wondering."),
+    "check_understanding": ("I think so. So it's real, and there are things we can try?",
+                            "Yes, mostly. Can I ring if I think of something later?"),
+    "safety_net": ("Okay. So if any of that happens I come straight back. Got it.",
+                   "Right, I'll keep an eye out for those and call if they happen."),
+    "reflect": ("Yes. Yes, that's exactly it.", "Mm. That's it, really. It's hard to explain to people."),
+    "explain_diagnosis": ("So it has a name. That actually helps. It's not just me, then?",
+                          "Okay. I've heard of that. So it's a real thing, not me imagining it?"),
     "out_of_scope": ("Sorry, I'm not sure what that's got to do with me being here.",
                      "I'd rather talk about why I came in, if that's alright."),
+}
+
+#: Answers to physical and psychosocial topics that a persona may leave out, where a plain
+#: default is what most patients would say (topics version 2 added these ids).
+_DEFAULT_ANSWERS: Dict[str, Tuple[str, ...]] = {
+    "ask_allergies": ("No allergies that I know of.", "Not that I know of, no. Nothing's ever reacted badly."),
+    "ask_risk": ("No. No, nothing like that.", "No, I've never thought about hurting myself, if that's what you mean."),
+}
+
+_PROXY_DEFAULT_ANSWERS: Dict[str, Tuple[str, ...]] = {
+    "ask_allergies": ("No allergies that we know of.",),
+    "ask_risk": ("No, nothing like that, not that {first}'s ever said.",),
 }
 
 #: Built-in reactions that would sound wrong from a proxy (a parent speaking for a child):
@@ -69,11 +101,27 @@ def unknown_lines(persona: Persona) -> Tuple[str, ...]:
     return _UNKNOWN.get(persona.demeanour, _UNKNOWN["neutral"])
 
 
+def uncovered_lines(persona: Persona) -> Tuple[str, ...]:
+    """The honest reply to a question no topic covers; a persona's own ``unknown`` lines win."""
+    if persona.unknown:
+        return persona.unknown
+    if persona.proxy:
+        return (f"Not that I know of. I don't think that's come up with {first_name(persona)}.",)
+    return _UNCOVERED.get(persona.demeanour, _UNCOVERED["neutral"])
+
+
 def reaction_lines(topic_id: str, persona: Optional[Persona] = None) -> Tuple[str, ...]:
     """Built-in reaction lines; in the proxy's voice when someone speaks for the patient."""
     if persona is not None and persona.proxy and topic_id in _PROXY_REACTIONS:
         return tuple(line.format(first=first_name(persona)) for line in _PROXY_REACTIONS[topic_id])
     return _REACTIONS.get(topic_id, ())
+
+
+def default_answer_lines(topic_id: str, persona: Persona) -> Tuple[str, ...]:
+    """A plain answer for a topic the persona file leaves out, when one fits any patient."""
+    if persona.proxy and topic_id in _PROXY_DEFAULT_ANSWERS:
+        return tuple(line.format(first=first_name(persona)) for line in _PROXY_DEFAULT_ANSWERS[topic_id])
+    return _DEFAULT_ANSWERS.get(topic_id, ())
 
 
 def escalation_leads() -> Tuple[str, ...]:

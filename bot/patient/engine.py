@@ -21,6 +21,8 @@ RAPPORT_DELTA: Dict[str, float] = {
     "legitimize": 1.0,
     "explain_mind_body": 1.0,
     "summarize": 0.5,
+    "reflect": 0.5,
+    "explain_diagnosis": 1.0,
     "dismiss": -2.0,
     "reassure_premature": -1.0,
 }
@@ -31,7 +33,7 @@ GUARDED_AFTER_DISMISSAL = 3
 RAPPORT_RANGE = (-5.0, 6.0)
 
 #: Learner acts that pick up an emotional cue (continuers).
-CONTINUERS = frozenset({"empathize", "legitimize", "ask_open", "explain_mind_body"})
+CONTINUERS = frozenset({"empathize", "legitimize", "ask_open", "explain_mind_body", "reflect"})
 #: Acts after which an ignored cue is not brought back (it would sound odd).
 NO_ESCALATION_AFTER = frozenset({"goodbye", "dismiss", "reassure_premature", "greet", "out_of_scope",
                                  "empathize", "legitimize", "explain_mind_body"})
@@ -113,6 +115,9 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, act: str) -> Pa
     state.asked[act] = occurrence + 1
 
     # 3. The reply itself.
+    if act == topics.UNCOVERED_INTENT:
+        text = pick(defaults.uncovered_lines(persona), cid, "uncovered", index)
+        return PatientReply(text, act, "unknown", False, state.rapport)
     if act == FALLBACK or act not in topics.load_topics():
         text = pick(defaults.fallback_lines(persona), cid, "fallback", index)
         return PatientReply(text, FALLBACK, "fallback", False, state.rapport)
@@ -121,6 +126,9 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, act: str) -> Pa
     answer = persona.answers.get(act)
     if category in topics.REACTION_CATEGORIES and (act in persona.reactions or answer is None):
         reply = _reaction(persona, cid, act, occurrence, state)
+    elif answer is None and defaults.default_answer_lines(act, persona):
+        text = pick(defaults.default_answer_lines(act, persona), cid, "default", act, occurrence)
+        reply = PatientReply(text, act, "default", False, state.rapport)
     elif answer is None:
         text = pick(defaults.unknown_lines(persona), cid, "unknown", act, occurrence)
         reply = PatientReply(text, act, "unknown", False, state.rapport)

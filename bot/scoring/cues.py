@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
+from bot.patient.engine import CONTINUERS
 from bot.personas.model import Persona
 from bot.scoring.text import clip, segments
 
@@ -27,8 +28,8 @@ _DISTRESS = re.compile(
     re.IGNORECASE,
 )
 
-# Learner acts that pick up a cue (continuers), as in the patient engine.
-CONTINUER_TOPICS = frozenset({"empathize", "legitimize", "ask_open", "explain_mind_body"})
+#: Learner acts that pick up a cue (continuers): the patient engine's own set.
+CONTINUER_TOPICS = CONTINUERS
 _EXPLORING = re.compile(
     r"\b(?:tell me (?:more|a bit more|about)|say more|how (?:does|did|has) (?:that|this|it) (?:make you feel|felt|been for you|affect)|"
     r"what'?s (?:that|it) been like|how are you (?:feeling|coping) (?:about|with) (?:that|it)|"

@@ -16,7 +16,8 @@ Evidence = List[Dict[str, object]]
 
 CHARACTERISATION = ("ask_onset", "ask_location", "ask_character", "ask_severity", "ask_timing",
                     "ask_triggers", "ask_relief", "ask_associated")
-BACKGROUND = ("ask_medical_history", "ask_medications", "ask_previous_care", "ask_family_history")
+BACKGROUND = ("ask_medical_history", "ask_medications", "ask_previous_care", "ask_family_history",
+              "ask_allergies")
 PSYCHOSOCIAL_CONTEXT = ("ask_stress", "ask_mood", "ask_anxiety", "ask_sleep", "ask_work",
                         "ask_relationships", "ask_substances", "ask_lifestyle")
 ICE = ("ask_ideas", "ask_concerns", "ask_expectations")
@@ -69,6 +70,10 @@ def agenda(a: Analysis, d: Domain) -> None:
     if "greet" in cov:
         score += 0.5
         ev.append(cov["greet"])
+    if "invite_questions" in cov:
+        score += 0.5
+        parts.append("invited the patient's questions")
+        ev.append(cov["invite_questions"])
     d.score = _clamp(score)
     d.rationale = ("; ".join(parts) if parts else "no open invitation and no 'anything else?' screen") + "."
     d.evidence = _ev(ev)
@@ -180,7 +185,10 @@ def shared_plan(a: Analysis, d: Domain) -> None:
     cov = a.covered()
     score, parts, ev = 0.0, [], []
     for topic_id, points, label in (("summarize", 2, "summarised"), ("propose_plan", 2, "proposed a shared plan"),
-                                    ("explain_mind_body", 1, "explained the mind-body link")):
+                                    ("explain_mind_body", 1, "explained the mind-body link"),
+                                    ("explain_diagnosis", 1, "explained a positive diagnosis"),
+                                    ("safety_net", 1, "safety-netted"),
+                                    ("check_understanding", 0.5, "checked understanding")):
         if topic_id in cov:
             score += points
             parts.append(label)
