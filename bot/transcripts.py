@@ -116,6 +116,29 @@ def transcript_files(paths: Sequence[Path]) -> List[Path]:
 
 # --- Rasa tracker events -> transcript ---------------------------------------------------
 
+def valid_text(text: str) -> str:
+    """``text`` with lone surrogates (JSON's "\\ud800", which UTF-8 cannot hold) replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def scrub(value: Any) -> Any:
+    """A decoded JSON value with every string (keys too) made valid UTF-8 (see valid_text).
+
+    The channels refuse such text, but a record stored before they did, or written by another
+    tool, must not break every page that lists or exports conversations."""
+    if isinstance(value, str):
+        return valid_text(value)
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
 def _is_control_message(event: Dict[str, Any]) -> bool:
     text = event.get("text") or ""
     intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -175,7 +198,7 @@ class TrackerStoreReader:
             if not sa.inspect(conn).has_table("events"):
                 return []
             rows = conn.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender_id})
-            return [json.loads(r[0]) for r in rows]
+            return [scrub(json.loads(r[0])) for r in rows]
 
     def transcript(self, sender_id: str) -> Transcript:
         events = self.events(sender_id)

@@ -71,7 +71,14 @@ class Records:
 
     def store_report(self, cid: str, fingerprint: str, *, persona_id: Optional[str], started_at: Optional[float],
                      turns: int, learner_turns: int, report: Optional[dict], error: Optional[str]) -> None:
+        from bot.transcripts import scrub, valid_text
+
         overall = report.get("overall") if isinstance(report, dict) else None
+        # Never let one odd string (a lone surrogate from the tracker store) fail the insert:
+        # the list, exports and cohort would retry it, and fail, on every load.
+        persona_id = valid_text(persona_id) if isinstance(persona_id, str) else persona_id
+        error = valid_text(error) if isinstance(error, str) else error
+        report = scrub(report) if report is not None else None
         with self.db.connect() as conn:
             conn.execute(
                 "INSERT INTO reports (conversation_id, fingerprint, persona_id, started_at, turns, learner_turns, "

@@ -27,9 +27,40 @@ class LearnerMessage:
     metadata: Optional[Dict[str, Any]]
 
 
+def is_valid_unicode(text: str) -> bool:
+    """False for strings that cannot be stored as UTF-8: lone surrogates (JSON's "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _invalid_unicode(what: str) -> InputProblem:
+    return InputProblem(400, f"{what} contains invalid Unicode (a lone surrogate such as \\ud800); "
+                             "send text as plain UTF-8")
+
+
+def check_unicode(value: Any, what: str) -> None:
+    """Refuse a lone surrogate anywhere in ``value`` (keys and values of nested objects too)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not is_valid_unicode(item):
+                raise _invalid_unicode(what)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+
+
 def check_sender(sender: Any) -> str:
     if not isinstance(sender, str) or not _SENDER_RE.match(sender):
         raise InputProblem(400, "'sender' must be a string of 1-128 characters without '/', '\\' or control characters")
+    if not is_valid_unicode(sender):
+        raise _invalid_unicode("'sender'")
     return sender
 
 
@@ -42,6 +73,8 @@ def check_text(text: Any) -> str:
         raise InputProblem(413, f"'message' is {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}")
     if "\x00" in text:
         raise InputProblem(400, "'message' contains a NUL character")
+    if not is_valid_unicode(text):
+        raise _invalid_unicode("'message'")
     return text
 
 
@@ -50,6 +83,7 @@ def check_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
         return None
     if not isinstance(metadata, dict):
         raise InputProblem(400, f"'metadata' must be a JSON object, got {type(metadata).__name__}")
+    check_unicode(metadata, "'metadata'")
     return metadata
 
 

@@ -28,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_sender, check_text
+from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_metadata, check_sender, check_text
 from bot.tokens import (WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
 
@@ -148,6 +148,7 @@ class GuardedSocketIOInput(SocketIOInput):
                         raise InputProblem(400, f"'{self.metadata_key}' is not valid JSON: {exc.msg}") from None
                 if not isinstance(metadata, dict):
                     raise InputProblem(400, f"'{self.metadata_key}' must be an object")
+                metadata = check_metadata(metadata) or {}
                 if limiter and not limiter.allow(sender):
                     raise InputProblem(429, RATE_LIMITED)
             except InputProblem as problem:
