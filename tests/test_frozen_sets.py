@@ -15,6 +15,11 @@ FROZEN = {
     # Real consultation wording, 749 turns over the 46 ids of topics version 2, written blind
     # to the code and training data and labelled again by a second, blind labeller.
     "tests/data/nlu_heldout_4.yml": "570dcc4945feb1388d1998548ad004b424c8fd560f71c62ad6d258106540bf50",
+    # 199 multi-turn cases and their three unseen personas, written blind to the engine.
+    "tests/data/dialogue/dialogue_heldout.yml": "232148cc96208feea1023c43fea26329040143dcafac5d893aacd05e4336545b",
+    "tests/data/dialogue/personas/arlo-bennett.yml": "8283fded594a151e65da1d6ab6f4ba65f0614127664a8cc9c0137818cfe32862",
+    "tests/data/dialogue/personas/colin-mckay.yml": "15ee8196aa207826f39a3ae88a81d1ec93b4d63b016641c699cf7bc1e962e76d",
+    "tests/data/dialogue/personas/elif-yilmaz.yml": "a91eadf608667e871aab3b3220e701b11d417169a03527fb8730d8c472fa94d0",
 }
 
 
