@@ -3,14 +3,25 @@ web app from tests/conftest.py (``web_stack``), or a web app process of their ow
 loopback port when a test floods, throttles, corrupts or times the server out."""
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import queue
+import signal
 import sqlite3
+import subprocess
+import sys
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional
 
+import pytest
 import requests
 import socketio
 
+from bot.training import ROOT
+from tests.conftest import free_port
 from tests.e2e.support import ASSESSOR, WebClient, ensure_staff, rasa_say
 
 
@@ -99,3 +110,136 @@ def test_f1_a_lone_surrogate_already_in_the_tracker_store_breaks_no_listing_or_e
     assert student.get(f"/api/conversations/{cid}/report.json").status_code in (200, 409)
     body = student.get(f"/api/conversations/{cid}/transcript.json").json()
     assert body["turns"][-1]["text"] == "it hurts \ufffd here", "the bad code point is replaced, the rest kept"
+
+
+# --- a web app process of its own (floods, throttles, timeouts, a corrupted database) ----------
+
+class LoneWeb:
+    """``python -m bot.web`` (the real entry point) on a free loopback port, with its own var
+    folder and app database, and the bundled personas; no Rasa."""
+
+    def __init__(self, tmp_path, **env: str) -> None:
+        self.port = free_port()
+        self.var = tmp_path / f"web-{self.port}"
+        self.var.mkdir(parents=True, exist_ok=True)
+        self.env = dict(os.environ, SPTRAINER_VAR_DIR=str(self.var), SPTRAINER_APP_DB=str(self.var / "app.db"),
+                        SPTRAINER_SECRET_KEY="", SPTRAINER_PERSONAS_DIR=str(ROOT / "personas"),
+                        SPTRAINER_SECURE_COOKIES="", SPTRAINER_TRACKER_URL=f"sqlite:///{self.var / 'tracker.db'}")
+        self.env.update(env)
+        self.proc: Optional[subprocess.Popen] = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self, wait: bool = True) -> "LoneWeb":
+        self.log = open(self.var / "web.log", "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(self.port)], cwd=ROOT,
+                                     env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        if wait:
+            deadline = time.monotonic() + 60
+            while True:
+                assert self.proc.poll() is None, self.output()[-3000:]
+                try:
+                    requests.get(f"{self.url}/api/health", timeout=2)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, "the web app did not start"
+                    time.sleep(0.2)
+        return self
+
+    def cli(self, *args: str, password: Optional[str] = None) -> subprocess.CompletedProcess:
+        env = dict(self.env, SPTRAINER_PASSWORD=password or "")
+        return subprocess.run([sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait()
+            self.log.close()
+
+    def output(self) -> str:
+        self.log.flush()
+        return (self.var / "web.log").read_text(errors="replace")
+
+    def client(self) -> "LoneClient":
+        return LoneClient(self.url)
+
+
+class LoneClient(WebClient):
+    def __init__(self, base: str) -> None:  # noqa: D107 - a WebClient without a Stack
+        self.stack = None
+        self.base = base
+        self.http = requests.Session()
+        self.csrf = None
+
+
+@pytest.fixture()
+def lone_web(tmp_path):
+    servers: List[LoneWeb] = []
+
+    def make(**env: str) -> LoneWeb:
+        server = LoneWeb(tmp_path, **env)
+        servers.append(server)
+        return server
+    yield make
+    for server in servers:
+        server.stop()
+
+
+# --- F2: a sign-in flood must not starve students -----------------------------------------------
+
+async def _login_flood(url: str, count: int, deadline: float) -> Dict[int, int]:
+    """``count`` concurrent staff sign-ins with unknown names from one browser session."""
+    import aiohttp
+
+    codes: Dict[int, int] = {}
+    timeout = aiohttp.ClientTimeout(total=deadline)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=timeout,
+                                     connector=aiohttp.TCPConnector(limit=count)) as http:
+        csrf = (await (await http.get(f"{url}/api/session")).json())["csrf"]
+
+        async def one(i: int) -> None:
+            try:
+                async with http.post(f"{url}/api/login", json={"name": f"ghost-{i}", "password": f"guess-{i}-xxxxx"},
+                                     headers={"X-CSRF-Token": csrf}) as r:
+                    codes[r.status] = codes.get(r.status, 0) + 1
+            except (aiohttp.ClientError, asyncio.TimeoutError):
+                codes[0] = codes.get(0, 0) + 1
+        await asyncio.gather(*(one(i) for i in range(count)))
+    return codes
+
+
+FLOOD = ("import asyncio, json, sys; from tests.test_security_redteam import _login_flood; "
+         "print(json.dumps(asyncio.run(_login_flood(sys.argv[1], int(sys.argv[2]), float(sys.argv[3])))))")
+
+
+def test_f2_a_flood_of_200_sign_ins_leaves_a_students_request_under_a_second(lone_web):
+    server = lone_web().start()
+    student = server.client().student(f"steady-{uuid.uuid4().hex[:6]}")
+    assert student.get("/api/my/conversations").status_code == 200
+    # The flood comes from another process, as it would from another machine; niced, so that
+    # on a small test machine the attacker's own CPU use is not what slows the server down.
+    flood = subprocess.Popen([sys.executable, "-c", FLOOD, server.url, "200", "60"], cwd=ROOT,
+                             stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.nice(15))
+    try:
+        time.sleep(0.3)  # the flood is in flight
+        latencies = []
+        while flood.poll() is None and len(latencies) < 40:
+            started = time.monotonic()
+            r = student.get("/api/my/conversations")
+            latencies.append(time.monotonic() - started)
+            assert r.status_code == 200
+            time.sleep(0.1)
+        out, _ = flood.communicate(timeout=90)
+    finally:
+        if flood.poll() is None:
+            flood.kill()
+    codes = {int(k): v for k, v in json.loads(out).items()}
+    assert sum(codes.values()) == 200 and 200 not in codes, codes
+    assert latencies, "the flood ended before the student could ask"
+    assert max(latencies) < 1.0, f"student request took {max(latencies):.2f} s during the flood ({codes}): {[round(x, 2) for x in latencies]}"

@@ -8,7 +8,7 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from bot.accounts.db import AppDB, now
 
@@ -66,6 +66,17 @@ def normalize_name(raw: object) -> str:
 
 def name_key(name: str) -> str:
     return name.casefold()
+
+
+def verify_password(hashed: Optional[str], password: str) -> bool:
+    """Argon2id verification; against a dummy hash when there is no account (same cost)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        _hasher().verify(hashed or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return hashed is not None
 
 
 def hash_password(password: str) -> str:
@@ -143,9 +154,23 @@ class Users:
             return _user(row)
 
     def authenticate(self, raw_name: str, password: str) -> Optional[User]:
-        """The staff user if the password matches; spends the same time on unknown names."""
-        from argon2.exceptions import InvalidHashError, VerificationError
+        """The staff user if the password matches; spends the same time on unknown names.
 
+        In one call; the web app runs the three steps itself so the hash never occupies a
+        database thread (``staff_candidate``, ``verify_password``, ``rehash_if_needed``)."""
+        candidate = self.staff_candidate(raw_name, password)
+        if candidate is None:
+            return None
+        user, hashed = candidate
+        if not verify_password(hashed, password) or user is None:
+            return None
+        self.rehash_if_needed(user, hashed, password)
+        return user
+
+    def staff_candidate(self, raw_name: object, password: object) -> Optional[Tuple[Optional[User], Optional[str]]]:
+        """(user, hash) to check the password against, None when the request is not worth a
+        hash (no name, no password); an unknown or disabled name gives (None, None), which
+        still costs a dummy hash in verify_password so timing does not reveal names."""
         try:
             name = normalize_name(raw_name)
         except AccountError:
@@ -155,17 +180,15 @@ class Users:
         with self.db.connect() as conn:
             row = conn.execute("SELECT * FROM users WHERE name_key = ? AND role != 'student'",
                                (name_key(name),)).fetchone()
-        hashed = row["password_hash"] if row and row["password_hash"] != "!disabled" else None
-        try:
-            _hasher().verify(hashed or _dummy_hash(), password)
-        except (VerificationError, InvalidHashError):
-            return None
-        if not hashed:
-            return None
+        if not row or row["password_hash"] in (None, "!disabled"):
+            return None, None
+        return _user(row), row["password_hash"]
+
+    def rehash_if_needed(self, user: User, hashed: str, password: str) -> None:
         if _hasher().check_needs_rehash(hashed):
+            new_hash = _hasher().hash(password)
             with self.db.connect() as conn:
-                conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (_hasher().hash(password), row["id"]))
-        return _user(row)
+                conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (new_hash, user.id))
 
     def get(self, user_id: int) -> Optional[User]:
         with self.db.connect() as conn:

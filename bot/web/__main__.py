@@ -15,7 +15,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(create_app(), host=args.host, port=args.port, print=None)
+    # A wide accept queue: a burst of connections (a sign-in flood) must not drop the SYNs of
+    # other clients, which would then wait for TCP to retry (1 s, 3 s...).
+    web.run_app(create_app(), host=args.host, port=args.port, print=None, backlog=1024)
 
 
 if __name__ == "__main__":

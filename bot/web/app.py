@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from aiohttp_session import session_middleware
 
 from bot.accounts import AccountError, AppDB, Records, Sessions, User, Users
 from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD, ReflectionError, Reflections
-from bot.accounts.users import SESSION_SECONDS
+from bot.accounts.users import SESSION_SECONDS, verify_password
 from bot.personas import PersonaRegistry, default_registry
 from bot.web import educator, listing, packs
 from bot.web.progress import progress as student_progress
@@ -42,6 +43,10 @@ CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 LOGIN_WINDOW = 300.0
 LOGIN_MAX_FAILURES = 8
 MAX_JSON_BYTES = 64 * 1024
+# Password hashing (Argon2id, ~0.2 s of several cores each) runs on its own small executor, never
+# on the database threads every request needs, and only so many sign-ins may wait for it.
+HASH_WORKERS = max(1, int(os.environ.get("SPTRAINER_HASH_WORKERS", "1")))
+HASH_QUEUE = max(1, int(os.environ.get("SPTRAINER_HASH_QUEUE", "8")))
 
 
 def rasa_port() -> int:
@@ -210,13 +215,51 @@ async def student_login(request: web.Request) -> web.Response:
     return web.json_response({"user": user.public(), "csrf": csrf})
 
 
+def _lower_priority() -> None:
+    """Hash threads, and the threads Argon2 starts from them, give way to request handling
+    (Linux: a nice value per thread, inherited by the threads it creates)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
+
+
+class HashBusy(Exception):
+    """More sign-ins are waiting for the password hasher than HASH_QUEUE."""
+
+
+async def verify_staff(app: web.Application, name: object, password: object) -> Optional[User]:
+    """Users.authenticate in three steps: the lookup on the database executor, the Argon2
+    check (a dummy hash for unknown names) on the hash executor, bounded by HASH_QUEUE."""
+    users: Users = app["users"]
+    if app["hash_waiting"] >= HASH_QUEUE:  # refused before it costs even a database lookup
+        raise HashBusy()
+    app["hash_waiting"] += 1
+    try:
+        candidate = await app["run"](users.staff_candidate, name, password)
+        if candidate is None:
+            return None
+        user, hashed = candidate
+        loop = asyncio.get_running_loop()
+        ok = await loop.run_in_executor(app["hash_executor"], verify_password, hashed, password)
+        if not ok or user is None:
+            return None
+        await loop.run_in_executor(app["hash_executor"], users.rehash_if_needed, user, hashed, password)
+        return user
+    finally:
+        app["hash_waiting"] -= 1
+
+
 async def staff_login(request: web.Request) -> web.Response:
     data = await read_json(request)
     name, password = data.get("name"), data.get("password")
     key = f"{str(name).casefold()[:80]}|{request.remote}"
     if _throttled(request.app, key):
         return json_error(429, "too many failed sign-ins; wait a few minutes and try again")
-    user = await request.app["run"](request.app["users"].authenticate, name, password)
+    try:
+        user = await verify_staff(request.app, name, password)
+    except HashBusy:
+        return json_error(503, "too many sign-ins at once; try again in a moment")
     if user is None:
         request.app["login_failures"][key].append(time.monotonic())
         return json_error(401, "wrong name or password")
@@ -553,18 +596,28 @@ def create_app(db: Optional[AppDB] = None, registry: Optional[PersonaRegistry] =
     app["registry"] = registry
     app["service"] = ConversationService(records, registry)
     app["executor"] = ThreadPoolExecutor(max_workers=4, thread_name_prefix="web")
+    app["hash_executor"] = ThreadPoolExecutor(max_workers=HASH_WORKERS, thread_name_prefix="hash",
+                                              initializer=_lower_priority)
+    app["hash_waiting"] = 0
     app["run"] = functools.partial(run, app)
     app["rasa_public"] = rasa_public_url
     app["login_failures"] = defaultdict(deque)
 
     async def _close(app_: web.Application) -> None:
         app_["executor"].shutdown(wait=False, cancel_futures=True)
+        app_["hash_executor"].shutdown(wait=False, cancel_futures=True)
 
     async def _warm_up(app_: web.Application) -> None:
         ids = sorted(registry.personas())
         app_["warm_up"] = asyncio.get_running_loop().run_in_executor(
             app_["executor"], app_["service"].scorer.warm_up, ids[0] if ids else None)
 
+    async def _hasher_ready(app_: web.Application) -> None:
+        # Import argon2 and make the dummy hash now, not under the first sign-in (an import
+        # holds the GIL, and would stall every request while the first flood arrives).
+        await asyncio.get_running_loop().run_in_executor(app_["hash_executor"], verify_password, None, "warm-up")
+
+    app.on_startup.append(_hasher_ready)
     if warm_up:
         app.on_startup.append(_warm_up)
     app.on_cleanup.append(_close)
