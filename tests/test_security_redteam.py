@@ -243,3 +243,31 @@ def test_f2_a_flood_of_200_sign_ins_leaves_a_students_request_under_a_second(lon
     assert sum(codes.values()) == 200 and 200 not in codes, codes
     assert latencies, "the flood ended before the student could ask"
     assert max(latencies) < 1.0, f"student request took {max(latencies):.2f} s during the flood ({codes}): {[round(x, 2) for x in latencies]}"
+
+
+# --- F3: one normalisation for sign-in and its throttle; a throttle per address too ------------
+
+def test_f3_spellings_of_one_name_share_its_throttle_and_an_address_is_throttled_across_names(lone_web):
+    server = lone_web()
+    done = server.cli("user", "add", "Dr Ada", "--role", "assessor", password="the-right-password")
+    assert done.returncode == 0, done.stderr
+    server.start()
+    c = server.client()
+    spellings = [" Dr Ada", "Dr  Ada", "dr\tada", "Dr\u00a0Ada", "DR ADA", "\uff24r Ada", "Dr Ada ", "dr ada"]
+    codes = [c.post("/api/login", {"name": n, "password": f"wrong-guess-{i}"}).status_code
+             for i, n in enumerate(spellings)]
+    assert codes == [401] * 8, codes
+    for name in ("Dr\u3000Ada", "Dr Ada"):
+        r = c.post("/api/login", {"name": name, "password": "the-right-password"})
+        assert r.status_code == 429, (name, r.status_code)
+    # One address trying many names is throttled too, whatever the next name is.
+    other = LoneWeb(server.var.parent, SPTRAINER_LOGIN_MAX_PER_ADDRESS="12")
+    lone = other.start()
+    try:
+        c2 = lone.client()
+        codes = [c2.post("/api/login", {"name": f"someone-{i}", "password": "wrong-guess-xx"}).status_code
+                 for i in range(13)]
+        assert codes[:12] == [401] * 12 and codes[12] == 429, codes
+        assert c2.post("/api/login", {"name": "fresh-name", "password": "wrong-guess-xx"}).status_code == 429
+    finally:
+        lone.stop()

@@ -23,6 +23,29 @@ ROOT = Path(__file__).resolve().parents[2]
 
 Step = Union[str, Callable[[sqlite3.Connection], None]]
 
+def _rekey_names(conn: sqlite3.Connection) -> None:
+    """Step 3: name keys become NFKC + casefold (bot.accounts.users.name_key), so every
+    spelling of a name signs in, and is throttled, as one. A name whose new key another row of
+    the same kind already holds keeps its old key (logged), rather than merging two people."""
+    import logging
+
+    from bot.accounts.users import name_key
+
+    rows = conn.execute("SELECT id, name, name_key, role FROM users ORDER BY id").fetchall()
+    for row in rows:
+        user_id, name, old, role = row[0], row[1], row[2], row[3]
+        new = name_key(name)
+        if new == old:
+            continue
+        kind = "role = 'student'" if role == "student" else "role != 'student'"
+        clash = conn.execute(f"SELECT id FROM users WHERE name_key = ? AND {kind} AND id != ?", (new, user_id)).fetchone()
+        if clash:
+            logging.getLogger(__name__).warning("user %s keeps name key %r: %r is taken by user %s",
+                                                user_id, old, new, clash[0])
+            continue
+        conn.execute("UPDATE users SET name_key = ? WHERE id = ?", (new, user_id))
+
+
 MIGRATIONS: List[Tuple[int, str, Step]] = [
     (1, "users, sessions, conversations, reports, overrides", """
         CREATE TABLE users (
@@ -101,6 +124,7 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
         );
         CREATE INDEX reflection_answers_conversation ON reflection_answers(conversation_id, id);
     """),
+    (3, "name keys are NFKC + casefold (issue 14, F3)", _rekey_names),
 ]
 
 

@@ -65,7 +65,15 @@ def normalize_name(raw: object) -> str:
 
 
 def name_key(name: str) -> str:
-    return name.casefold()
+    """The one key a name is found and throttled by: NFKC, whitespace collapsed, casefolded
+    (" Dr Ada", "dr\tada", "Dr\u00a0Ada", "Dr\u3000Ada" and fullwidth letters are one name)."""
+    folded = " ".join(unicodedata.normalize("NFKC", str(name)).split()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
+def login_key(raw: object) -> str:
+    """name_key of whatever a sign-in form sent (also for names that would be refused)."""
+    return name_key(raw if isinstance(raw, str) else "")[:MAX_NAME * 2]
 
 
 def verify_password(hashed: Optional[str], password: str) -> bool:

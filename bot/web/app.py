@@ -27,7 +27,7 @@ from aiohttp_session import session_middleware
 
 from bot.accounts import AccountError, AppDB, Records, Sessions, User, Users
 from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD, ReflectionError, Reflections
-from bot.accounts.users import SESSION_SECONDS, verify_password
+from bot.accounts.users import SESSION_SECONDS, login_key, verify_password
 from bot.personas import PersonaRegistry, default_registry
 from bot.web import educator, listing, packs
 from bot.web.progress import progress as student_progress
@@ -41,7 +41,9 @@ logger = logging.getLogger(__name__)
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 LOGIN_WINDOW = 300.0
-LOGIN_MAX_FAILURES = 8
+LOGIN_MAX_FAILURES = 8  # per normalised name (and address: the pair is what a guesser varies)
+# Per client address across every name: a guesser who varies the name is throttled too.
+LOGIN_MAX_PER_ADDRESS = max(1, int(os.environ.get("SPTRAINER_LOGIN_MAX_PER_ADDRESS", "40")))
 MAX_JSON_BYTES = 64 * 1024
 # Password hashing (Argon2id, ~0.2 s of several cores each) runs on its own small executor, never
 # on the database threads every request needs, and only so many sign-ins may wait for it.
@@ -192,17 +194,44 @@ async def personas(request: web.Request) -> web.Response:
 
 # --- sign-in ------------------------------------------------------------------------------
 
-def _throttled(app: web.Application, key: str) -> bool:
+def _recent(app: web.Application, key: str) -> int:
+    """Failures (and attempts still in flight) recorded under ``key`` in the window."""
     table: Dict[str, Deque[float]] = app["login_failures"]
     failures = table.get(key)
     if not failures:
-        return False
+        return 0
     cutoff = time.monotonic() - LOGIN_WINDOW
     while failures and failures[0] < cutoff:
         failures.popleft()
     if not failures:
         del table[key]
-    return len(failures) >= LOGIN_MAX_FAILURES
+    return len(failures)
+
+
+def throttle_keys(request: web.Request, raw_name: object, kind: str) -> Tuple[str, str]:
+    """(name key, address key): the name as sign-in normalises it (users.name_key), with the
+    client address; and the address alone."""
+    address = request.remote or "?"
+    return f"{kind}|{login_key(raw_name)}|{address}", f"{kind}|@{address}"
+
+
+def _throttled(app: web.Application, keys: Tuple[str, str], per_name: int, per_address: int) -> bool:
+    return _recent(app, keys[0]) >= per_name or _recent(app, keys[1]) >= per_address
+
+
+def _count_attempt(app: web.Application, keys: Tuple[str, str]) -> None:
+    """Counted before the password is checked, so concurrent guesses are throttled as well."""
+    stamp = time.monotonic()
+    for key in keys:
+        app["login_failures"][key].append(stamp)
+
+
+def _forgive_attempt(app: web.Application, keys: Tuple[str, str]) -> None:
+    """A successful sign-in clears its name's failures and its own attempt on the address."""
+    app["login_failures"].pop(keys[0], None)
+    failures = app["login_failures"].get(keys[1])
+    if failures:
+        failures.pop()
 
 
 async def student_login(request: web.Request) -> web.Response:
@@ -253,17 +282,17 @@ async def verify_staff(app: web.Application, name: object, password: object) -> 
 async def staff_login(request: web.Request) -> web.Response:
     data = await read_json(request)
     name, password = data.get("name"), data.get("password")
-    key = f"{str(name).casefold()[:80]}|{request.remote}"
-    if _throttled(request.app, key):
+    keys = throttle_keys(request, name, "staff")
+    if _throttled(request.app, keys, LOGIN_MAX_FAILURES, LOGIN_MAX_PER_ADDRESS):
         return json_error(429, "too many failed sign-ins; wait a few minutes and try again")
+    _count_attempt(request.app, keys)
     try:
         user = await verify_staff(request.app, name, password)
     except HashBusy:
         return json_error(503, "too many sign-ins at once; try again in a moment")
     if user is None:
-        request.app["login_failures"][key].append(time.monotonic())
         return json_error(401, "wrong name or password")
-    request.app["login_failures"].pop(key, None)
+    _forgive_attempt(request.app, keys)
     csrf = await sign_in(request, user)
     home = {"assessor": "/assessor/", "educator": "/educator/"}.get(user.role, "/")
     return web.json_response({"user": user.public(), "csrf": csrf, "home": home})
