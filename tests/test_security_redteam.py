@@ -271,3 +271,54 @@ def test_f3_spellings_of_one_name_share_its_throttle_and_an_address_is_throttled
         assert c2.post("/api/login", {"name": "fresh-name", "password": "wrong-guess-xx"}).status_code == 429
     finally:
         lone.stop()
+
+
+# --- F4: a started interview cannot be restarted, reset or given another patient -----------------
+
+def _say_status(stack, sender: str, text: str, metadata=None):
+    from bot.tokens import issue_socket_token
+
+    body = {"sender": sender, "message": text}
+    if metadata is not None:
+        body["metadata"] = metadata
+    headers = {"Authorization": f"Bearer {issue_socket_token(sender, stack.socket_key)}"}
+    r = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, headers=headers, timeout=60)
+    return r.status_code, r.json()
+
+
+def test_f4_a_second_start_interview_is_refused_and_the_record_keeps_every_turn(web_stack):
+    student = WebClient(web_stack).student(f"restarter-{uuid.uuid4().hex[:6]}")
+    cid = student.interview("priya-shah", ["When did it start?", "Where is the pain?"])
+    before = user_texts(web_stack, cid)
+    for text, metadata in (('/start_interview{"persona_id": "daniel-osei"}', None),
+                           ("/start_interview", {"persona_id": "daniel-osei"}),
+                           ('/start_interview{"persona_id": "priya-shah"}', None),
+                           ("/restart", None), ("/session_start", None)):
+        code, reply = _say_status(web_stack, cid, text, metadata)
+        assert code == 409, (text, code, reply)
+        assert "already started" in reply["error"]
+    assert user_texts(web_stack, cid) == before, "nothing reached the tracker"
+    client, errors, _, _ = sio_client(web_stack, url=f"{web_stack.rasa_url}?session={cid}",
+                                      auth={"token": student.get(f"/api/conversations/{cid}/socket-token").json()["token"]})
+    try:
+        client.emit("session_request", {"session_id": cid})
+        client.emit("user_uttered", {"message": '/start_interview{"persona_id": "daniel-osei"}', "session_id": cid})
+        assert "already started" in errors.get(timeout=10)["error"]
+    finally:
+        client.disconnect()
+    assert user_texts(web_stack, cid) == before
+    detail = student.get(f"/api/conversations/{cid}").json()
+    assert [t["text"] for t in detail["turns"] if t["speaker"] == "learner"] == ["When did it start?", "Where is the pain?"]
+    assert detail["persona"]["id"] == "priya-shah"
+    assert student.get(f"/api/conversations/{cid}/transcript.json").json()["persona_id"] == "priya-shah"
+    # The patient is still Priya: the next answer comes from her file.
+    assert rasa_say(web_stack, cid, "How are you sleeping?")
+
+
+def test_f4_a_start_with_an_unknown_patient_can_still_be_followed_by_a_right_one(web_stack):
+    student = WebClient(web_stack).student(f"typo-{uuid.uuid4().hex[:6]}")
+    cid = student.new_conversation("priya-shah")
+    code, reply = _say_status(web_stack, cid, '/start_interview{"persona_id": "priya-shha"}')
+    assert code == 200 and "no patient" in reply[0]["text"]
+    code, reply = _say_status(web_stack, cid, '/start_interview{"persona_id": "priya-shah"}')
+    assert code == 200 and "[SP Trainer]" not in reply[0]["text"]

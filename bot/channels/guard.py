@@ -135,3 +135,63 @@ class RateLimiter:
 
 
 RATE_LIMITED = "You are sending messages too fast. Please wait a moment and try again."
+
+
+# --- one interview per conversation (issue 14, F4) ------------------------------------------
+
+#: Intent shorthands that would begin the conversation again: a new start_interview (another
+#: patient, or the same one with the turns so far dropped from the record) or Rasa's own
+#: restart / session_start.
+RESTARTING_INTENTS = ("start_interview", "restart", "session_start")
+ALREADY_STARTED = ("this interview has already started: it cannot be started again or given another "
+                   "patient; end it in the web app and start a new one")
+
+
+def restarting_intent(text: str) -> Optional[str]:
+    """The intent a shorthand message (``/start_interview{...}``) names, if it restarts."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return None
+    name = re.split(r"[{@\s]", stripped[1:], maxsplit=1)[0]
+    return name if name in RESTARTING_INTENTS else None
+
+
+def _started(events: Any) -> bool:
+    """Has an interview with a known patient begun? A start naming no patient, or an unknown
+    one (answered with the list of ids), may be followed by a correct one."""
+    from rasa.shared.core.events import UserUttered
+
+    from bot.personas import default_registry
+
+    known = None
+    for event in events or ():
+        if isinstance(event, UserUttered):
+            intent = (event.intent or {}).get("name")
+            if intent == "start_interview" or (event.text or "").strip().startswith("/start_interview"):
+                persona = _named_persona(event)
+                if known is None:
+                    known = default_registry().personas()
+                if persona in known:
+                    return True
+    return False
+
+
+def _named_persona(event: Any) -> Optional[str]:
+    for entity in event.entities or ():
+        if isinstance(entity, dict) and entity.get("entity") == "persona_id" and entity.get("value") is not None:
+            return str(entity["value"])
+    metadata = event.metadata if isinstance(event.metadata, dict) else {}
+    return str(metadata["persona_id"]) if metadata.get("persona_id") is not None else None
+
+
+async def refuse_restart(agent: Any, sender: str, text: str) -> None:
+    """Refuse (409) a message that would start a conversation again once it has started.
+
+    Only shorthand messages are looked at, so ordinary turns cost nothing extra; the check
+    reads the conversation's whole tracker (every session) from the tracker store."""
+    if restarting_intent(text) is None or agent is None or getattr(agent, "tracker_store", None) is None:
+        return
+    store = agent.tracker_store
+    tracker = await store.retrieve_full_tracker(sender)
+    if tracker is not None and _started(tracker.events):
+        raise InputProblem(409, ALREADY_STARTED)

@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_payload
+from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_payload, refuse_restart
 from bot.tokens import WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation, socket_key
 
 logger = logging.getLogger(__name__)
@@ -66,6 +66,7 @@ class GuardedRestInput(RestInput):
                 self.check_owner(request, message.sender)
                 if self.limiter and not self.limiter.allow(message.sender):
                     raise InputProblem(429, RATE_LIMITED)
+                await refuse_restart(getattr(request.app.ctx, "agent", None), message.sender, message.text)
             except InputProblem as problem:
                 logger.info("rest message refused (%s): %s", problem.status, problem.message)
                 return response.json({"error": problem.message}, status=problem.status)

@@ -28,7 +28,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_metadata, check_sender, check_text
+from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, check_metadata, check_sender, check_text,
+                                refuse_restart)
 from bot.tokens import (WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
 
@@ -70,6 +71,14 @@ class GuardedSocketIOInput(SocketIOInput):
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        def agent_of(sid: str) -> Any:
+            """Rasa's agent (its tracker store), through the Sanic request of this connection."""
+            try:
+                request = (sio.get_environ(sid, namespace=self.namespace) or {}).get("sanic.request")
+                return getattr(request.app.ctx, "agent", None) if request is not None else None
+            except Exception:  # noqa: BLE001 - no agent: nothing to check against
+                return None
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
@@ -151,6 +160,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 metadata = check_metadata(metadata) or {}
                 if limiter and not limiter.allow(sender):
                     raise InputProblem(429, RATE_LIMITED)
+                await refuse_restart(agent_of(sid), sender, text)
             except InputProblem as problem:
                 await refuse(sid, problem.message)
                 return
