@@ -29,8 +29,11 @@ FALLBACK_INTENT = "nlu_fallback"
 #: A clinical or personal question that no topic covers (travel, pets, jabs...): the patient
 #: answers it honestly ("not that I know of") instead of with another topic's facts.
 UNCOVERED_INTENT = "uncovered_question"
+#: An elliptical follow-up ("How many?", "and at night?") that takes its topic from the
+#: conversation so far (bot/conversation.py resolves it).
+FOLLOW_UP_INTENT = "follow_up"
 #: Intents the NLU learns that are not topic ids.
-EXTRA_INTENTS = (UNCOVERED_INTENT,)
+EXTRA_INTENTS = (UNCOVERED_INTENT, FOLLOW_UP_INTENT)
 
 
 @dataclass(frozen=True)
