@@ -85,8 +85,25 @@ def persona_schema() -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
+def topic_examples() -> str:
+    """The topic list's own example phrasings as training lines: the NLU must know them."""
+    blocks = [{"intent": t.id, "examples": "".join(f"- {e}\n" for e in t.examples)}
+              for t in topics.load_topics().values()]
+    return HEADER + yaml.dump({"version": "3.1", "nlu": blocks}, Dumper=_LiteralDumper, sort_keys=False,
+                              allow_unicode=True, width=1000)
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    """Writes multi-line strings as YAML literal blocks, the form Rasa's NLU files use."""
+
+
+_LiteralDumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
+
+
 def generated_files() -> Dict[Path, str]:
     return {
+        ROOT / "data" / "nlu" / "topic_examples.yml": topic_examples(),
         SCHEMA_FILE: persona_schema(),
         ROOT / "domain" / "intents.yml": intents_domain(),
         ROOT / "domain" / "responses.yml": responses_domain(),

@@ -16,7 +16,8 @@ from typing import Iterable, List
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = ROOT / "models"
-TRAINING_INPUTS = ("config.yml", "domain", "data")
+#: What the model is built from: the data, and the code of our own NLU components.
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu")
 
 
 def _files(root: Path) -> List[Path]:
@@ -26,7 +27,7 @@ def _files(root: Path) -> List[Path]:
         if p.is_file():
             out.append(p)
         elif p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix in (".yml", ".yaml")))
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file() and q.suffix in (".yml", ".yaml", ".py")))
     return out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, FrozenSet, List, Optional, Sequence, Text
 
 import numpy as np
 from scipy import sparse
@@ -30,6 +30,10 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu import lexicon
+from bot.nlu.reading import Reading, acts_to_json, read_turn
+from bot.nlu.segments import segments
+
 logger = logging.getLogger(__name__)
 
 #: Texting spellings seen in student chats, mapped to the words the model learned.
@@ -44,10 +48,13 @@ _TEXTING = {
 _TOKEN_RE = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 
-def normalise(text: str) -> str:
-    """Lower-case, unify apostrophes and expand texting spellings."""
+def normalise(text: str, medicines: FrozenSet[str] = frozenset()) -> str:
+    """Lower-case, unify apostrophes, expand texting spellings, and turn doses and medicine
+    names into one token each (bot/nlu/lexicon.py)."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
-    return " ".join(_TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text))
+    text = lexicon.DOSE_RE.sub(f" {lexicon.DOSE} ", text)
+    tokens = [_TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
+    return " ".join(lexicon.tag_medicines(tokens, medicines))
 
 
 class _TfidfSpace:
@@ -73,11 +80,11 @@ class _TfidfSpace:
 
     def transform(self, texts: List[str]) -> sparse.csr_matrix:
         x = self._counts(texts).astype(np.float64)
-        x.data = 1.0 + np.log(x.data)
-        x = x.multiply(self.idf).tocsr()
+        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ x
+        x.data /= np.repeat(norms, np.diff(x.indptr))
+        return x
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -98,6 +105,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.classes: List[str] = []
         self.coef: Optional[np.ndarray] = None
         self.intercept: Optional[np.ndarray] = None
+        self.medicines: FrozenSet[str] = frozenset()
+        self._coef_t: Optional[np.ndarray] = None
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -108,7 +117,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         if not examples:
             return self._resource
-        texts = [normalise(e.get(TEXT)) for e in examples]
+        self.medicines = lexicon.medicine_words()
+        texts = [normalise(e.get(TEXT), self.medicines) for e in examples]
         labels = [e.get(INTENT) for e in examples]
         self.space = _TfidfSpace.fit(texts)
         model = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"], random_state=0)
@@ -122,22 +132,52 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     def predict(self, texts: List[str]) -> np.ndarray:
         """Class probabilities, one row per text (multinomial softmax)."""
         assert self.space is not None and self.coef is not None
-        scores = self.space.transform([normalise(t) for t in texts]) @ self.coef.T + self.intercept
-        scores = np.asarray(scores)
+        if self._coef_t is None:  # a C-ordered (features x classes) copy: sparse @ dense is then fast
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        x = self.space.transform([normalise(t, self.medicines) for t in texts])
+        scores = np.asarray(x @ self._coef_t) + self.intercept
         scores -= scores.max(axis=1, keepdims=True)
         probs = np.exp(scores)
         return probs / probs.sum(axis=1, keepdims=True)
+
+    def read(self, texts: Sequence[str]) -> List[Reading]:
+        """Each turn read as acts (bot/nlu/reading.py)."""
+        return self._read(texts)[0]
+
+    def _read(self, texts: Sequence[str]):
+        """Readings and the whole turns' probabilities: whole turns and their clauses are
+        classified in one batch."""
+        split = [segments(t) if t else [] for t in texts]
+        batch = list(texts) + [s.text for parts in split if len(parts) > 1 for s in parts]
+        probs = self.predict(batch) if batch else np.zeros((0, len(self.classes)))
+        out, cursor = [], len(texts)
+        for index, (text, parts) in enumerate(zip(texts, split)):
+            row = probs[index]
+            top = np.argsort(-row)[:3]
+            ranking = [(self.classes[i], float(row[i])) for i in top]
+            clauses = []
+            if len(parts) > 1:
+                for part in parts:
+                    part_row = probs[cursor]
+                    cursor += 1
+                    top = int(np.argmax(part_row))
+                    clauses.append((part.start, part.end, self.classes[top], float(part_row[top])))
+            out.append(read_turn(text, ranking, clauses))
+        return out, probs[: len(texts)]
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.space is None:
             return messages
         texts = [m.get(TEXT) or "" for m in messages]
-        probs = self.predict(texts)
-        for message, row in zip(messages, probs):
+        readings, probs = self._read(texts)
+        for message, row, reading in zip(messages, probs, readings):
             order = np.argsort(-row)
             ranking = [{"name": self.classes[i], "confidence": float(row[i])} for i in order]
-            message.set(INTENT, ranking[0], add_to_output=True)
+            main = {"name": reading.main, "confidence": reading.confidence}
+            ranking = [main] + [r for r in ranking if r["name"] != reading.main]
+            message.set(INTENT, main, add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
+            message.set("acts", acts_to_json(reading), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -149,7 +189,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             np.savez(directory / "weights.npz", coef=self.coef, intercept=self.intercept, idf=self.space.idf)
             meta = {"classes": self.classes,
                     "word_vocab": {k: int(v) for k, v in self.space.word.vocabulary.items()},
-                    "char_vocab": {k: int(v) for k, v in self.space.char.vocabulary.items()}}
+                    "char_vocab": {k: int(v) for k, v in self.space.char.vocabulary.items()},
+                    "medicines": sorted(self.medicines)}
             (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
@@ -167,4 +208,5 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         component.classes = meta["classes"]
         component.coef = arrays["coef"]
         component.intercept = arrays["intercept"]
+        component.medicines = frozenset(meta.get("medicines", ()))
         return component

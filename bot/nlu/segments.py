@@ -1,4 +1,8 @@
-"""Splitting turns into clauses with offsets, so every quote is a verbatim substring."""
+"""Splitting turns into clauses with offsets, so every quote is a verbatim substring.
+
+One segmentation serves the patient (a compound turn is answered part by part) and the
+scorer (each clause is judged on its own): docs/intent-guide.md, "one turn, several acts".
+"""
 from __future__ import annotations
 
 import re
@@ -7,7 +11,13 @@ from typing import List
 
 # Sentence ends, dashes and semicolons end a clause; "but" starts a new one (it often
 # flips the stance: "Your scans were clear, but that doesn't mean it isn't real").
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)", re.IGNORECASE)
+# A second question joined by "and"/"or" or a comma starts a clause too ("How's your sleep,
+# and what about your mood?").
+_QUESTION_START = (r"(?:what|what's|whats|how|how's|hows|when|where|why|who|which|whether|do|does|did|are|is|"
+                   r"was|were|have|has|had|can|could|would|will|any)\b")
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)"
+                       r"|,?\s+(?=(?:and|also|plus)\s+(?:" + _QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
+                       r"|,\s+(?=" + _QUESTION_START + r")", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

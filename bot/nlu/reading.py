@@ -1,0 +1,87 @@
+"""One learner turn read as acts: the main act and every act of its clauses, in order.
+
+"That sounds hard. How's your sleep, and how's your mood?" is empathize, ask_sleep and
+ask_mood, with ask_sleep as its main act. The classifier component writes this reading
+into each parse (so the tracker keeps it) and the scorer reads turns the same way;
+docs/intent-guide.md, "one turn, several acts", gives the labelling rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Sequence, Tuple
+
+from bot import topics
+
+#: A clause's act counts at this confidence; a dismissal needs more (it hurts the patient
+#: and caps the score, so it must be the most precise act of all).
+ACT_CONFIDENCE = 0.6
+DISMISSIVE_ACT_CONFIDENCE = 0.75
+#: The whole turn's own label stands when it is a question this sure.
+WHOLE_QUESTION_CONFIDENCE = 0.5
+
+DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
+#: Below this a dismissive whole-turn label gives way to the next best act: an unsure
+#: accusation is worse than a missed one.
+DISMISSIVE_MAIN_CONFIDENCE = 0.55
+#: Whole-turn labels that a question in one of its clauses overrides: the social preface
+#: of "Hi, I'm Sam. What brings you in?" or "That sounds hard. How's your sleep?".
+PREFACE_ACTS = frozenset({"greet", "empathize", "legitimize", "goodbye", "reflect", "invite_questions",
+                          "out_of_scope", topics.FOLLOW_UP_INTENT})
+#: Acts that only make sense as the whole turn: a tag question ("is that right?") after a
+#: summary is not a follow-up nor a check of understanding of its own.
+WHOLE_TURN_ONLY = frozenset({topics.FOLLOW_UP_INTENT, "check_understanding", "invite_questions", "greet",
+                             "goodbye", "out_of_scope"})
+
+
+def question_acts() -> frozenset:
+    """History questions: the acts a clause may contribute as the turn's main act."""
+    asked = topics.ids_in("physical", "psychosocial", "perspective")
+    return frozenset(asked) | {"ask_open", "ask_anything_else"}
+
+
+@dataclass(frozen=True)
+class Act:
+    name: str
+    confidence: float
+    start: int  # character offsets of the clause in the turn text
+    end: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    main: str
+    confidence: float
+    acts: Tuple[Act, ...]
+
+
+def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence[Tuple[int, int, str, float]]) -> Reading:
+    """``ranking`` is the whole turn's acts by confidence, best first (at least the top two);
+    ``clauses`` are (start, end, act, confidence) for each clause when the turn has more than one."""
+    questions = question_acts()
+    whole = ranking[0]
+    if whole[0] in DISMISSIVE_ACTS and whole[1] < DISMISSIVE_MAIN_CONFIDENCE:
+        whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
+    whole_act = Act(whole[0], whole[1], 0, len(text))
+    if len(clauses) < 2:
+        return Reading(whole[0], whole[1], (whole_act,))
+    acts: List[Act] = []
+    for start, end, name, confidence in clauses:
+        needed = DISMISSIVE_ACT_CONFIDENCE if name in DISMISSIVE_ACTS else ACT_CONFIDENCE
+        if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
+            acts.append(Act(name, confidence, start, end))
+    asked = [a for a in acts if a.name in questions]
+    main = whole_act
+    if not (whole[0] in questions and whole[1] >= WHOLE_QUESTION_CONFIDENCE) and whole[0] in PREFACE_ACTS and asked:
+        main = max(asked, key=lambda a: a.confidence)
+    if whole[0] in DISMISSIVE_ACTS:
+        # "Is this real pain or is it anxiety?": a dismissive turn's kind clauses do not repair it.
+        acts = [a for a in acts if a.name not in ("legitimize", "empathize", "explain_mind_body")]
+    if main.name not in [a.name for a in acts]:
+        acts.append(main)
+        acts.sort(key=lambda a: a.start)
+    return Reading(main.name, main.confidence, tuple(acts))
+
+
+def acts_to_json(reading: Reading) -> List[dict]:
+    return [{"name": a.name, "confidence": round(a.confidence, 4), "start": a.start, "end": a.end}
+            for a in reading.acts]
