@@ -1,22 +1,57 @@
 """Read a Rasa tracker as an interview: which persona, and the learner's acts since it began.
 
 Kept free of the NLG so the web app, the scorer and the CLI read conversations the same way.
+Each learner turn may carry several acts (a compound turn, bot/nlu/reading.py); a
+follow-up ("How many?") takes the topic of the question it follows (resolve_turn).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from bot import topics
 
 PERSONA_KEY = "persona_id"
 
 
+#: Acts whose topic a follow-up can take: the history topics.
+def _followable() -> frozenset:
+    return frozenset(topics.ids_in("physical", "psychosocial", "perspective"))
+
+
+def plain_act(act: str) -> str:
+    """A resolved follow-up ``follow_up:<topic>`` as its topic; any other act unchanged."""
+    prefix = topics.FOLLOW_UP_INTENT + ":"
+    return act[len(prefix):] if act.startswith(prefix) else act
+
+
+def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bool = False) -> Tuple[str, ...]:
+    """The acts of one turn with a follow-up replaced by the topic it follows up: the latest
+    history topic of an earlier turn, else an open invitation ("Tell me more" said first).
+    With ``mark`` a follow-up is kept as ``follow_up:<topic>``, for the patient engine."""
+    followable = _followable()
+    previous = next((plain_act(act) for turn in reversed(earlier) for act in turn
+                     if plain_act(act) in followable), None)
+    out: List[str] = []
+    for act in acts:
+        if act == topics.FOLLOW_UP_INTENT:
+            act = (f"{topics.FOLLOW_UP_INTENT}:{previous}" if mark else previous) if previous else "ask_open"
+        if act not in out:
+            out.append(act)
+    return tuple(out) or (topics.FALLBACK_INTENT,)
+
+
 @dataclass
 class Interview:
     persona_id: Optional[str] = None
-    acts: List[str] = field(default_factory=list)  # learner acts since the latest start
+    turns: List[Tuple[str, ...]] = field(default_factory=list)  # each learner turn's acts, resolved
+    texts: List[str] = field(default_factory=list)  # each learner turn's words
     started_explicitly: bool = False
+
+    @property
+    def acts(self) -> List[str]:
+        """The main act of each turn (the first of its acts)."""
+        return [turn[0] for turn in self.turns]
 
 
 def _persona_from(entities: Iterable[Dict[str, Any]], metadata: Any) -> Optional[str]:
@@ -28,34 +63,47 @@ def _persona_from(entities: Iterable[Dict[str, Any]], metadata: Any) -> Optional
     return None
 
 
-#: One step of a conversation, as the interview needs it: ("restart", None, None) or
-#: ("user", intent, persona id named by that message).
-_Step = Tuple[str, Optional[str], Optional[str]]
+#: One step of a conversation, as the interview needs it: ("restart", (), None, "") or
+#: ("user", acts of that message with its main act first, persona id named by it, its text).
+_Step = Tuple[str, Tuple[str, ...], Optional[str], str]
+
+
+def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
+    """A parse's acts, main act first then the others in the order said. The main act is
+    Rasa's intent (after the fallback classifier), so a message it did not understand stays
+    ``nlu_fallback``."""
+    main = (parse.get("intent") or {}).get("name") or topics.FALLBACK_INTENT
+    if main == topics.FALLBACK_INTENT:
+        return (main,)
+    others = [a.get("name") for a in parse.get("acts") or () if isinstance(a, dict)]
+    return (main, *[a for a in others if isinstance(a, str) and a != main])
 
 
 def _fold(steps: Iterable[_Step]) -> Interview:
     """The latest interview: a restart or a start_interview begins a new one."""
     interview = Interview()
-    for kind, intent, persona in steps:
+    for kind, acts, persona, text in steps:
         if kind == "restart":
             interview = Interview()
-        elif intent == topics.START_INTENT:
-            interview = Interview(persona_id=persona, acts=[intent], started_explicitly=True)
+        elif acts and acts[0] == topics.START_INTENT:
+            interview = Interview(persona_id=persona, turns=[(topics.START_INTENT,)], texts=[text],
+                                  started_explicitly=True)
         else:
             if interview.persona_id is None and persona is not None:
                 interview.persona_id = persona
-            interview.acts.append(intent or topics.FALLBACK_INTENT)
+            interview.turns.append(resolve_turn(acts or (topics.FALLBACK_INTENT,), interview.turns, mark=True))
+            interview.texts.append(text)
     return interview
 
 
 def _steps_from_dicts(events: Iterable[Dict[str, Any]]) -> Iterator[_Step]:
     for event in events:
         if event.get("event") == "restart":
-            yield "restart", None, None
+            yield "restart", (), None, ""
         elif event.get("event") == "user":
             parse = event.get("parse_data") or {}
-            yield ("user", (parse.get("intent") or {}).get("name"),
-                   _persona_from(parse.get("entities") or [], event.get("metadata")))
+            yield ("user", turn_acts(parse),
+                   _persona_from(parse.get("entities") or [], event.get("metadata")), str(event.get("text") or ""))
 
 
 def interview_from_events(events: Iterable[Dict[str, Any]]) -> Interview:
@@ -70,9 +118,10 @@ def interview_from_tracker(tracker: Any) -> Interview:
     def steps() -> Iterator[_Step]:
         for event in tracker.events:
             if isinstance(event, Restarted):
-                yield "restart", None, None
+                yield "restart", (), None, ""
             elif isinstance(event, UserUttered):
-                yield "user", (event.intent or {}).get("name"), _persona_from(event.entities, event.metadata)
+                yield ("user", turn_acts(event.parse_data or {}), _persona_from(event.entities, event.metadata),
+                       event.text or "")
 
     interview = _fold(steps())
     if interview.persona_id is None:

@@ -14,6 +14,7 @@ from rasa.core.nlg.generator import NaturalLanguageGenerator
 
 from bot.conversation import interview_from_tracker
 from bot.patient import respond
+from bot.patient.address import addressee_of
 from bot.personas import UnknownPersonaError, default_registry
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,10 @@ class PersonaNLG(NaturalLanguageGenerator):
             persona = self.registry.get(interview.persona_id)
         except UnknownPersonaError as exc:
             return {"text": unknown_persona_text(exc.persona_id or None, exc.available)}
-        acts = interview.acts
-        if utter_action == "utter_default" and acts:
-            acts = acts[:-1] + ["nlu_fallback"]
-        reply = respond(persona, tracker.sender_id, acts)
+        turns: list = list(interview.turns)
+        if utter_action == "utter_default" and turns:
+            turns = turns[:-1] + [("nlu_fallback",)]
+        addressees = [addressee_of(text, persona) for text in interview.texts]
+        reply = respond(persona, tracker.sender_id, turns, addressees)
         logger.debug("persona=%s act=%s level=%s rapport=%.1f", persona.id, reply.topic, reply.level, reply.rapport)
         return {"text": reply.text}

@@ -40,19 +40,63 @@ def test_psychosocial_answers_are_guarded_until_rapport_is_earned(pid):
 
 
 @pytest.mark.parametrize("pid", PERSONA_IDS)
-def test_dismissal_gets_the_reaction_and_keeps_the_patient_guarded_for_a_while(pid):
+def test_a_dismissal_leaves_a_lasting_mark_until_it_is_repaired(pid):
     persona = REGISTRY.get(pid)
-    dismissed = reply(pid, "empathize", "legitimize", "empathize", "dismiss")
+    warm = ("empathize", "legitimize", "empathize")
+    dismissed = reply(pid, *warm, "dismiss")
     assert dismissed.text in persona.reactions["dismiss"]
-    assert dismissed.rapport < reply(pid, "empathize", "legitimize", "empathize").rapport
-    # Rapport was 3 before the dismissal and is still above the threshold, but the patient
-    # stays guarded for the next few turns...
-    guarded = reply(pid, "empathize", "legitimize", "empathize", "dismiss", "ask_mood")
-    assert guarded.level == "guarded"
-    # ...and opens again once that spell has passed.
-    fillers = ["ask_onset", "ask_location", "ask_timing"][:GUARDED_AFTER_DISMISSAL]
-    later = reply(pid, "empathize", "legitimize", "empathize", "dismiss", *fillers, "empathize", "ask_mood")
-    assert later.level == "open"
+    assert dismissed.rapport < reply(pid, *warm).rapport
+    # Rapport is still above the threshold, but the patient stays guarded right after...
+    assert reply(pid, *warm, "dismiss", "ask_mood").level == "guarded"
+    # ...and still, many turns later, with one kind word but no repair...
+    fillers = ["ask_onset", "ask_location", "ask_timing", "ask_severity", "ask_relief", "ask_triggers"]
+    assert reply(pid, *warm, "dismiss", *fillers, "empathize", "ask_mood").level == "guarded"
+    # ...while without the dismissal the same interview has the patient open...
+    assert reply(pid, *warm, *fillers, "empathize", "ask_mood").level == "open"
+    # ...and a repair (the symptoms are real) shows once the guarded spell is over.
+    repaired = reply(pid, *warm, "dismiss", "legitimize", *fillers[:GUARDED_AFTER_DISMISSAL], "ask_mood")
+    assert repaired.level == "open"
+
+
+@pytest.mark.parametrize("pid", PERSONA_IDS)
+def test_empathy_before_a_question_in_one_turn_moves_rapport_first(pid):
+    persona = REGISTRY.get(pid)
+    assert reply(pid, "ask_open", "ask_stress").level == "guarded"
+    compound = reply(pid, "ask_open", ("ask_stress", "empathize"))
+    if persona.rapport_start + 1 >= persona.open_at:
+        assert compound.level == "open"
+    assert compound.topics == ("ask_stress",)
+
+
+@pytest.mark.parametrize("pid", PERSONA_IDS)
+def test_a_compound_turn_gets_every_question_answered_in_order(pid):
+    persona = REGISTRY.get(pid)
+    both = reply(pid, ("ask_onset", "ask_location"))
+    assert both.topics == ("ask_onset", "ask_location")
+    onset, location = reply(pid, "ask_onset").text, reply(pid, "ask_location").text
+    assert both.text.index(onset) < both.text.index(location)
+    assert len(reply(pid, ("ask_onset", "ask_location", "ask_timing", "ask_severity")).topics) == 3
+
+
+@pytest.mark.parametrize("pid", PERSONA_IDS)
+def test_a_follow_up_stays_on_its_topic_and_is_never_a_copy(pid):
+    persona = REGISTRY.get(pid)
+    said = [reply(pid, "ask_onset").text]
+    for n in range(1, 4):
+        follow = reply(pid, "ask_onset", *["follow_up:ask_onset"] * n)
+        assert follow.topics == ("ask_onset",)
+        assert follow.text not in said
+        said.append(follow.text)
+
+
+@pytest.mark.parametrize("pid", PERSONA_IDS)
+def test_a_repeat_at_low_rapport_never_leaks_the_open_answer(pid):
+    persona = REGISTRY.get(pid)
+    answer = persona.answers["ask_stress"]
+    for n in range(1, 4):
+        again = reply(pid, *["ask_stress"] * n)
+        assert again.level == "guarded"
+        assert not any(o[:40] in again.text for o in answer.open)
 
 
 @pytest.mark.parametrize("pid", PERSONA_IDS)

@@ -18,7 +18,7 @@ def persona_texts(persona, topic_id):
     texts = list(persona.reactions.get(topic_id, ()))
     if topic_id in persona.answers:
         texts += persona.answers[topic_id].all_texts()
-    return texts + list(defaults.reaction_lines(topic_id))
+    return texts + list(defaults.reaction_lines(topic_id)) + list(defaults.default_answer_lines(topic_id, persona))
 
 
 @pytest.mark.parametrize("pid", BUNDLED.ids())

@@ -81,6 +81,27 @@ _PROXY_REACTIONS: Dict[str, Tuple[str, ...]] = {
     "legitimize": ("Thank you. I was starting to think nobody believed us.", "That's a relief to hear, honestly."),
 }
 
+#: A follow-up on a topic whose further facts are used up (or never written).
+_NOTHING_MORE: Dict[str, Tuple[str, ...]] = {
+    "neutral": ("That's about all there is to it, really.", "Not much more to say about that, to be honest."),
+    "reserved": ("That's about it.", "There's not really any more to it."),
+    "talkative": ("Oh, that's about all there is to it, honestly. I think I've told you everything!",
+                  "Hmm, I can't think of anything else about that, really."),
+    "anxious": ("I think that's everything... is that enough detail?", "That's about all, I think. Should there be more?"),
+    "tearful": ("That's... that's about it, really.", "I don't think there's any more to it."),
+    "irritable": ("That's it. There's nothing more to it.", "I've told you what there is."),
+}
+#: A follow-up on a topic the patient is still guarded about.
+_GUARDED_FOLLOW_UP: Dict[str, Tuple[str, ...]] = {
+    "neutral": ("I'd rather not go into it, if that's okay.", "It's fine, honestly. I don't really want to get into it."),
+    "reserved": ("I'd rather leave it there.", "It's nothing. I don't want to go into it."),
+    "talkative": ("Oh, it's nothing really, I don't want to bore you with all that.",
+                  "Let's not get into that, it's fine, honestly."),
+    "anxious": ("I... I'd rather not say much more about that right now.", "It's fine. Can we leave that for now?"),
+    "tearful": ("I'd rather not, if that's okay.", "Can we not... not just now."),
+    "irritable": ("I don't see why that matters.", "Leave it. It's fine."),
+}
+
 _ESCALATION_LEAD = ("Sorry, I keep coming back to it, but", "Can I just say again,", "It's still on my mind, honestly:")
 _REPEAT_PREFIX = ("As I said,", "Like I said,", "As I mentioned,")
 
@@ -122,6 +143,18 @@ def default_answer_lines(topic_id: str, persona: Persona) -> Tuple[str, ...]:
     if persona.proxy and topic_id in _PROXY_DEFAULT_ANSWERS:
         return tuple(line.format(first=first_name(persona)) for line in _PROXY_DEFAULT_ANSWERS[topic_id])
     return _DEFAULT_ANSWERS.get(topic_id, ())
+
+
+_NOTHING_MORE_ANY = ("I can't think of anything more to add about that.",
+                     "Honestly, I've told you all I can about that one.")
+
+
+def nothing_more_lines(persona: Persona) -> Tuple[str, ...]:
+    return _NOTHING_MORE.get(persona.demeanour, _NOTHING_MORE["neutral"]) + _NOTHING_MORE_ANY
+
+
+def guarded_follow_up_lines(persona: Persona) -> Tuple[str, ...]:
+    return _GUARDED_FOLLOW_UP.get(persona.demeanour, _GUARDED_FOLLOW_UP["neutral"])
 
 
 def escalation_leads() -> Tuple[str, ...]:

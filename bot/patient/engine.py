@@ -1,17 +1,19 @@
-"""How the patient answers: a pure function of the persona and the learner's acts so far.
+"""How the patient answers: a pure function of the persona and the learner's turns so far.
 
-State (rapport, disclosure, repeats, ignored cues) is never stored: it is replayed from
-the sequence of learner acts, so the same conversation always gets the same replies and
-any Rasa server holding the tracker can answer the next turn.
+State (rapport, hurt, disclosure, what was already said, ignored cues) is never stored:
+it is replayed from the learner's turns, so the same conversation always gets the same
+replies and any Rasa server holding the tracker can answer the next turn. The behaviour is
+described in docs/authoring.md ("How the patient behaves").
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
+from bot.conversation import plain_act
 from bot.patient import defaults
-from bot.patient.variants import as_i_said, pick
+from bot.patient.variants import as_i_said, first_sentence, pick
 from bot.personas.model import Answer, Persona
 
 #: Rapport change per learner act (CARE / Suchman: acknowledging builds trust,
@@ -20,64 +22,101 @@ RAPPORT_DELTA: Dict[str, float] = {
     "empathize": 1.0,
     "legitimize": 1.0,
     "explain_mind_body": 1.0,
+    "explain_diagnosis": 1.0,
     "summarize": 0.5,
     "reflect": 0.5,
-    "explain_diagnosis": 1.0,
     "dismiss": -2.0,
     "reassure_premature": -1.0,
 }
 #: Extra rapport for answering an emotional cue with a continuer.
 CUE_ACKNOWLEDGED_BONUS = 0.5
-#: After a dismissal the patient stays guarded for this many learner turns.
+#: After a dismissal the patient stays guarded for this many learner turns whatever happens.
 GUARDED_AFTER_DISMISSAL = 3
 RAPPORT_RANGE = (-5.0, 6.0)
+
+#: Acts that hurt the patient: until repaired, warmth counts for half and nothing opens up.
+HURTING = frozenset({"dismiss", "reassure_premature"})
+#: Acts that repair the hurt at once (the symptoms are real; here is what they are).
+REPAIRING = frozenset({"legitimize", "explain_mind_body", "explain_diagnosis"})
+#: Or this many empathic acts after the hurt.
+EMPATHY_TO_REPAIR = 2
 
 #: Learner acts that pick up an emotional cue (continuers).
 CONTINUERS = frozenset({"empathize", "legitimize", "ask_open", "explain_mind_body", "reflect"})
 #: Acts after which an ignored cue is not brought back (it would sound odd).
 NO_ESCALATION_AFTER = frozenset({"goodbye", "dismiss", "reassure_premature", "greet", "out_of_scope",
-                                 "empathize", "legitimize", "explain_mind_body"})
+                                 "empathize", "legitimize", "explain_mind_body", "reflect"})
+#: The patient answers at most this many questions of one turn.
+MAX_ANSWERS = 3
 
 START = topics.START_INTENT
 FALLBACK = topics.FALLBACK_INTENT
+
+#: A learner turn: one act, or the acts of a compound turn (main act first). A follow-up
+#: resolved in context is written ``follow_up:<topic>`` (bot/conversation.py).
+Turn = Union[str, Sequence[str]]
 
 
 @dataclass(frozen=True)
 class PatientReply:
     text: str
     topic: str
-    level: str  # "open" | "guarded" | "reaction" | "fallback" | "unknown" | "opening"
+    level: str  # "open" | "guarded" | "reaction" | "fallback" | "unknown" | "default" | "opening" | "follow_up"
     cue: bool
     rapport: float
+    topics: Tuple[str, ...] = ()  # the history topics this reply answers, in order
+    speaker: str = "patient"  # "patient", or "proxy" when someone speaks for the patient
+    hurt: bool = False
 
 
 @dataclass
 class _State:
     rapport: float
     guarded_turns_left: int = 0
+    hurt: bool = False
+    empathy_since_hurt: int = 0
     asked: Dict[str, int] = field(default_factory=dict)
-    last_level: Dict[str, str] = field(default_factory=dict)
+    said_level: Dict[str, str] = field(default_factory=dict)  # topic -> level of what was said
+    follow_ups_used: Dict[str, int] = field(default_factory=dict)
+    said: Set[str] = field(default_factory=set)
     pending_cue: Optional[str] = None  # topic whose cue the learner has not yet answered
     missed: List[Tuple[str, int]] = field(default_factory=list)  # (topic, turn when due)
-    escalated: set = field(default_factory=set)
+    escalated: Set[str] = field(default_factory=set)
+    addressee: str = "proxy"
 
 
-def respond(persona: Persona, conversation_id: str, acts: Sequence[str]) -> PatientReply:
-    """The patient's reply to the last of ``acts`` (learner acts since the interview began).
+def follow_up_topic(act: str) -> Optional[str]:
+    """The topic of a resolved follow-up act (``follow_up:<topic>``), else None."""
+    topic = plain_act(act)
+    return topic if topic != act else None
 
-    ``acts`` may start with ``start_interview``; ``nlu_fallback`` marks a message the
-    NLU did not understand.
+
+def _topic_of(act: str) -> str:
+    return plain_act(act)
+
+
+def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
+            addressees: Optional[Sequence[Optional[str]]] = None) -> PatientReply:
+    """The patient's reply to the last of ``acts`` (learner turns since the interview began).
+
+    ``acts`` may start with ``start_interview``; ``nlu_fallback`` marks a message the NLU
+    did not understand. ``addressees`` (one per turn: "patient", "proxy" or None for
+    unchanged) says whom the learner spoke to in a proxy case.
     """
-    if not acts:
-        return _opening(persona, conversation_id)
     state = _State(rapport=persona.rapport_start)
     reply = _opening(persona, conversation_id)
-    for index, act in enumerate(acts):
-        if act == START:
+    for index, turn in enumerate(acts):
+        turn_acts = (turn,) if isinstance(turn, str) else tuple(turn)
+        if not turn_acts:
+            turn_acts = (FALLBACK,)
+        if turn_acts[0] == START:
             state = _State(rapport=persona.rapport_start)
             reply = _opening(persona, conversation_id)
             continue
-        reply = _turn(persona, conversation_id, state, index, act)
+        if addressees is not None and index < len(addressees) and addressees[index]:
+            state.addressee = str(addressees[index])
+        reply = _turn(persona, conversation_id, state, index, turn_acts)
+        state.said.add(reply.text)
     return reply
 
 
@@ -85,7 +124,8 @@ def _opening(persona: Persona, conversation_id: str) -> PatientReply:
     text = pick(persona.opening, conversation_id, "opening")
     if persona.volunteers:
         text = " ".join([text, *persona.volunteers])
-    return PatientReply(text, START, "opening", False, persona.rapport_start)
+    return PatientReply(text, START, "opening", False, persona.rapport_start,
+                        speaker="proxy" if persona.proxy else "patient")
 
 
 def _clamp(value: float) -> float:
@@ -93,54 +133,110 @@ def _clamp(value: float) -> float:
     return max(low, min(high, value))
 
 
-def _turn(persona: Persona, cid: str, state: _State, index: int, act: str) -> PatientReply:
-    # 1. Did the learner pick up the cue the patient gave last turn?
-    if state.pending_cue is not None:
-        if act in CONTINUERS or act == state.pending_cue:
-            state.rapport = _clamp(state.rapport + CUE_ACKNOWLEDGED_BONUS)
-        elif state.pending_cue not in state.escalated and not persona.answers[state.pending_cue].direct_only:
-            # A direct_only fact is said only when asked: an ignored one is never brought back.
-            state.missed.append((state.pending_cue, index + 1))
-        state.pending_cue = None
+def _is_question(act: str) -> bool:
+    topic = _topic_of(act)
+    return topic in topics.load_topics() and topics.category_of(topic) in ("physical", "psychosocial", "perspective")
 
-    # 2. Rapport and the guarded spell after a dismissal.
-    state.rapport = _clamp(state.rapport + RAPPORT_DELTA.get(act, 0.0))
+
+def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str, ...]) -> PatientReply:
+    """Acts that move rapport (empathy, a dismissal) count first, then up to three questions
+    are answered in the order asked, in one reply."""
+    _cue_response(persona, state, index, acts)
     guarded_now = state.guarded_turns_left > 0
-    if act == "dismiss":
-        state.guarded_turns_left = GUARDED_AFTER_DISMISSAL
-    elif state.guarded_turns_left > 0:
+    for act in acts:
+        _move_rapport(state, act)
+    if not any(a == "dismiss" for a in acts) and state.guarded_turns_left > 0:
         state.guarded_turns_left -= 1
+    guarded_now = guarded_now or any(a == "dismiss" for a in acts)
 
-    occurrence = state.asked.get(act, 0)
-    state.asked[act] = occurrence + 1
-
-    # 3. The reply itself.
-    if act == topics.UNCOVERED_INTENT:
-        text = pick(defaults.uncovered_lines(persona), cid, "uncovered", index)
-        return PatientReply(text, act, "unknown", False, state.rapport)
-    if act == FALLBACK or act not in topics.load_topics():
-        text = pick(defaults.fallback_lines(persona), cid, "fallback", index)
-        return PatientReply(text, FALLBACK, "fallback", False, state.rapport)
-
-    category = topics.category_of(act)
-    answer = persona.answers.get(act)
-    if category in topics.REACTION_CATEGORIES and (act in persona.reactions or answer is None):
-        reply = _reaction(persona, cid, act, occurrence, state)
-    elif answer is None and defaults.default_answer_lines(act, persona):
-        text = pick(defaults.default_answer_lines(act, persona), cid, "default", act, occurrence)
-        reply = PatientReply(text, act, "default", False, state.rapport)
-    elif answer is None:
-        text = pick(defaults.unknown_lines(persona), cid, "unknown", act, occurrence)
-        reply = PatientReply(text, act, "unknown", False, state.rapport)
-    else:
-        opened = state.rapport >= persona.open_at and not guarded_now
-        reply = _answer(persona, cid, act, answer, opened, occurrence, state)
-
-    # 4. An ignored cue comes back, more strongly, a turn later.
-    return _maybe_escalate(persona, cid, state, index, act, reply)
+    questions = [a for a in acts if _is_question(a)][:MAX_ANSWERS]
+    if not questions:
+        reply = _single(persona, cid, state, index, acts[0], guarded_now)
+        return _maybe_escalate(persona, cid, state, index, acts[0], reply)
+    lead = [_reaction(persona, cid, a, state).text for a in acts if a in HURTING]
+    replies = [_single(persona, cid, state, index, a, guarded_now) for a in questions]
+    first = replies[0]
+    reply = PatientReply(" ".join([*lead, *(r.text for r in replies)]), first.topic, first.level,
+                         any(r.cue for r in replies), state.rapport,
+                         tuple(t for r in replies for t in r.topics), first.speaker, state.hurt)
+    return _maybe_escalate(persona, cid, state, index, _topic_of(questions[-1]), reply)
 
 
-def _reaction(persona: Persona, cid: str, act: str, occurrence: int, state: _State) -> PatientReply:
+def _cue_response(persona: Persona, state: _State, index: int, acts: Tuple[str, ...]) -> None:
+    """Did the learner pick up the cue the patient gave last turn?"""
+    if state.pending_cue is None:
+        return
+    plain = {_topic_of(a) for a in acts}
+    if plain & CONTINUERS or state.pending_cue in plain:
+        state.rapport = _clamp(state.rapport + CUE_ACKNOWLEDGED_BONUS)
+    elif state.pending_cue not in state.escalated and not persona.answers[state.pending_cue].direct_only:
+        # A direct_only fact is said only when asked: an ignored one is never brought back.
+        state.missed.append((state.pending_cue, index + 1))
+    state.pending_cue = None
+
+
+def _move_rapport(state: _State, act: str) -> None:
+    delta = RAPPORT_DELTA.get(act, 0.0)
+    if act in HURTING:
+        state.hurt, state.empathy_since_hurt = True, 0
+        if act == "dismiss":
+            state.guarded_turns_left = GUARDED_AFTER_DISMISSAL
+    elif state.hurt and act in REPAIRING:
+        state.hurt = False
+    elif state.hurt and act == "empathize":
+        state.empathy_since_hurt += 1
+        delta /= 2
+        if state.empathy_since_hurt >= EMPATHY_TO_REPAIR:
+            state.hurt = False
+    state.rapport = _clamp(state.rapport + delta)
+
+
+def _single(persona: Persona, cid: str, state: _State, index: int, act: str, guarded_now: bool) -> PatientReply:
+    """The reply to one act of the turn."""
+    topic = _topic_of(act)
+    occurrence = state.asked.get(topic, 0)
+    state.asked[topic] = occurrence + 1
+    if topic == topics.UNCOVERED_INTENT:
+        text = _fresh(state, defaults.uncovered_lines(persona), cid, "uncovered", index)
+        return PatientReply(text, topic, "unknown", False, state.rapport, (), _speaker(persona, state), state.hurt)
+    if topic == FALLBACK or topic not in topics.load_topics():
+        text = _fresh(state, defaults.fallback_lines(persona), cid, "fallback", index)
+        return PatientReply(text, FALLBACK, "fallback", False, state.rapport, (), _speaker(persona, state), state.hurt)
+
+    category = topics.category_of(topic)
+    answer = persona.answers.get(topic)
+    if category in topics.REACTION_CATEGORIES and (topic in persona.reactions or answer is None):
+        return _reaction(persona, cid, topic, state, occurrence)
+    if answer is None:
+        lines = defaults.default_answer_lines(topic, persona)
+        level = "default" if lines else "unknown"
+        text = _fresh(state, lines or defaults.unknown_lines(persona), cid, level, topic, occurrence)
+        state.said_level.setdefault(topic, level)
+        return PatientReply(text, topic, level, False, state.rapport, (topic,), _speaker(persona, state), state.hurt)
+    opened = state.rapport >= persona.open_at and not guarded_now and not state.hurt
+    if follow_up_topic(act) and topic in state.said_level:
+        return _follow_up(persona, cid, state, topic, answer, opened)
+    return _answer(persona, cid, state, topic, answer, opened, occurrence)
+
+
+def _speaker(persona: Persona, state: _State) -> str:
+    """Who says a line that is not in the patient's own voice: the proxy when there is one."""
+    return "proxy" if persona.proxy else "patient"
+
+
+def _fresh(state: _State, options: Sequence[str], *key: object) -> str:
+    """A variant not said before in this conversation when there is one."""
+    first = pick(options, *key)
+    if first not in state.said or not options:
+        return first
+    start = list(options).index(first)
+    for option in list(options[start:]) + list(options[:start]):
+        if option not in state.said:
+            return option
+    return first
+
+
+def _reaction(persona: Persona, cid: str, act: str, state: _State, occurrence: Optional[int] = None) -> PatientReply:
     own = persona.reactions.get(act) or (persona.answers[act].open if act in persona.answers else ())
     options = own or defaults.reaction_lines(act, persona) or defaults.unknown_lines(persona)
     # Cycle through variants so the same act twice does not get the identical line: the
@@ -149,30 +245,72 @@ def _reaction(persona: Persona, cid: str, act: str, occurrence: int, state: _Sta
     sequence = options[start:] + options[:start]
     if own:
         sequence += tuple(line for line in defaults.reaction_lines(act, persona) if line not in own)
-    text = sequence[occurrence % len(sequence)]
-    return PatientReply(text, act, "reaction", False, state.rapport)
+    n = state.asked.get(act, 1) - 1 if occurrence is None else occurrence
+    text = sequence[n % len(sequence)]
+    return PatientReply(text, act, "reaction", False, state.rapport, (), _speaker(persona, state), state.hurt)
 
 
-def _answer(persona: Persona, cid: str, act: str, answer: Answer, opened: bool,
-            occurrence: int, state: _State) -> PatientReply:
+def _voice(persona: Persona, state: _State, answer: Answer, texts: Sequence[str]) -> Tuple[Sequence[str], str]:
+    """In a proxy case the patient answers in their own voice when addressed and the file has it."""
+    if persona.proxy and state.addressee == "patient" and answer.patient:
+        return answer.patient, "patient"
+    return texts, _speaker(persona, state)
+
+
+def _answer(persona: Persona, cid: str, state: _State, topic: str, answer: Answer, opened: bool,
+            occurrence: int) -> PatientReply:
     level = "open" if (opened or not answer.has_disclosure_levels) else "guarded"
-    texts = answer.open if level == "open" else answer.guarded
-    base = pick(texts, cid, act, level)
-    repeated = occurrence > 0 and state.last_level.get(act) == level
-    if repeated:
-        if answer.repeat:
-            text = pick(answer.repeat, cid, act, "repeat", occurrence)
-            if occurrence > 1 and len(answer.repeat) == 1:
-                text = as_i_said(base, pick(defaults.repeat_prefixes(), cid, act, occurrence))
-        else:
-            text = as_i_said(base, pick(defaults.repeat_prefixes(), cid, act, occurrence))
+    texts, speaker = _voice(persona, state, answer, answer.open if level == "open" else answer.guarded)
+    base = pick(texts, cid, topic, level)
+    already = state.said_level.get(topic)
+    if already == level or (already == "open" and level == "guarded"):
+        text = _restatement(persona, cid, state, topic, answer, level, base, occurrence, speaker)
     else:
         text = base
-    state.last_level[act] = level
-    is_cue = answer.cue and level == "open" and not repeated
+    state.said_level[topic] = level if already != "open" else "open"
+    is_cue = answer.cue and level == "open" and already != "open"
     if is_cue:
-        state.pending_cue = act
-    return PatientReply(text, act, level, is_cue, state.rapport)
+        state.pending_cue = topic
+    return PatientReply(text, topic, level, is_cue, state.rapport, (topic,), speaker, state.hurt)
+
+
+def _restatement(persona: Persona, cid: str, state: _State, topic: str, answer: Answer, level: str,
+                 base: str, occurrence: int, speaker: str) -> str:
+    """Asked again: a short restatement of what was said at this level, never new content
+    (the persona's ``repeat`` lines carry open content, so they serve the open level only)."""
+    if level == "open" and answer.repeat and speaker == ("proxy" if persona.proxy else "patient"):
+        line = _fresh(state, answer.repeat, cid, topic, "repeat", occurrence)
+        if line not in state.said:
+            return line
+    short = first_sentence(base)
+    if state.said_level.get(topic) == level:
+        prefixes = defaults.repeat_prefixes()
+        start = prefixes.index(pick(prefixes, cid, topic, occurrence))
+        for prefix in prefixes[start:] + prefixes[:start]:
+            text = as_i_said(short, prefix)
+            if text not in state.said:
+                return text
+    elif short not in state.said:
+        return short
+    return _fresh(state, defaults.nothing_more_lines(persona), cid, topic, "nothing-more", occurrence)
+
+
+def _follow_up(persona: Persona, cid: str, state: _State, topic: str, answer: Answer, opened: bool) -> PatientReply:
+    """A follow-up on a topic already answered: the next further fact when the file has one
+    (open level only, for topics with guarded/open), else an in-character 'that's about it'."""
+    used = state.follow_ups_used.get(topic, 0)
+    speaker = _speaker(persona, state)
+    if answer.has_disclosure_levels and not opened:
+        text = _fresh(state, defaults.guarded_follow_up_lines(persona), cid, topic, "guarded-follow-up", used)
+        return PatientReply(text, topic, "guarded", False, state.rapport, (topic,), speaker, state.hurt)
+    if answer.has_disclosure_levels and state.said_level.get(topic) != "open":
+        return _answer(persona, cid, state, topic, answer, opened, state.asked.get(topic, 1))
+    state.follow_ups_used[topic] = used + 1
+    if used < len(answer.follow_up):
+        return PatientReply(answer.follow_up[used], topic, "follow_up", False, state.rapport, (topic,),
+                            speaker, state.hurt)
+    text = _fresh(state, defaults.nothing_more_lines(persona), cid, topic, "nothing-more", used)
+    return PatientReply(text, topic, "follow_up", False, state.rapport, (topic,), speaker, state.hurt)
 
 
 def _maybe_escalate(persona: Persona, cid: str, state: _State, index: int, act: str,
@@ -190,4 +328,5 @@ def _maybe_escalate(persona: Persona, cid: str, state: _State, index: int, act: 
         lead = pick(defaults.escalation_leads(), cid, topic, "lead")
         extra = f"{lead} {pick(answer.open, cid, topic, 'open')}"
     state.pending_cue = topic
-    return PatientReply(f"{reply.text} {extra}", reply.topic, reply.level, True, state.rapport)
+    return PatientReply(f"{reply.text} {extra}", reply.topic, reply.level, True, state.rapport,
+                        reply.topics, reply.speaker, reply.hurt)

@@ -19,3 +19,15 @@ def as_i_said(text: str, prefix: str) -> str:
     keep_case = first in ("I", "I'm", "I've", "I'd", "I'll") or (len(first) > 1 and first[1].isupper())
     body = text if keep_case else text[:1].lower() + text[1:]
     return f"{prefix} {body}"
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of an answer: what a person restates when asked again."""
+    import re
+
+    match = re.search(r"(?<=[.!?])\s", text)
+    sentence = text[: match.start()] if match else text
+    if len(sentence) > limit:
+        cut = sentence[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+        sentence = cut + "..."
+    return sentence

@@ -23,7 +23,7 @@ from bot.personas.loader import SCHEMA_LINE_PREFIX, _Locator, _where, _yaml, loa
 from bot.personas.model import Persona
 from bot.personas.registry import personas_dir
 
-#: Topics a learner asks about in a history (the coverage denominator: 32).
+#: Topics a learner asks about in a history (the coverage denominator).
 HISTORY_CATEGORIES = ("process", "physical", "psychosocial", "perspective")
 LONG_ANSWER_CHARS = 400
 CUES_MIN, CUES_MAX = 2, 4
@@ -34,7 +34,7 @@ ECHO_RATIO = 0.7
 #: Similarity above which a volunteered fact counts as the same as a direct_only answer.
 SAME_FACT_RATIO = 0.6
 PLACEHOLDER_RE = re.compile(r"\bTODO\b")
-ANSWER_TEXT_FIELDS = ("text", "guarded", "open", "repeat", "escalation")
+ANSWER_TEXT_FIELDS = ("text", "guarded", "open", "repeat", "escalation", "follow_up", "patient")
 
 
 # ---------------------------------------------------------------- files and validation
@@ -240,6 +240,12 @@ def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+def _has_default(topic_id: str, persona: Persona) -> bool:
+    from bot.patient import defaults
+
+    return bool(defaults.default_answer_lines(topic_id, persona) or defaults.reaction_lines(topic_id, persona))
+
+
 def coverage_of(persona: Persona) -> Coverage:
     answered = {c: [t for t in topics.ids_in(c) if t in persona.answers] for c in HISTORY_CATEGORIES}
     missing = {c: [t for t in topics.ids_in(c) if t not in persona.answers] for c in HISTORY_CATEGORIES}
@@ -338,13 +344,17 @@ def _lint_doc(doc: CommentedMap, persona: Persona, text: str, path: Path) -> Lis
             warn(["answers", topic_id], f"answers.{topic_id} is never used: reactions.{topic_id} takes precedence",
                  key=True)
 
-    # Coverage of the 32 history topics (the contract requires only `answers` to be non-empty).
+    # Coverage of the history topics (the contract requires only `answers` to be non-empty).
     cov = coverage_of(persona)
     for category in HISTORY_CATEGORIES:
         if cov.missing[category]:
+            defaulted = [t for t in cov.missing[category] if _has_default(t, persona)]
+            unknown = [t for t in cov.missing[category] if t not in defaulted]
+            said = "; ".join(part for part in (
+                f"{', '.join(defaulted)} get a built-in generic answer" if defaulted else "",
+                f"{', '.join(unknown)} get 'not sure what you mean'" if unknown else "") if part)
             warn(["answers"], f"no answer for {len(cov.missing[category])} {category} topic(s): "
-                 f"{', '.join(cov.missing[category])} (the patient will say they are not sure what you mean)",
-                 key=True)
+                 f"{', '.join(cov.missing[category])} ({said})", key=True)
 
     # Cues: the scorer's empathic opportunities.
     if not cov.cues:

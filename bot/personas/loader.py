@@ -95,7 +95,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         return f"{where}: {error.instance!r} is not one of: {options}"
     if error.validator in ("anyOf", "oneOf"):
         if isinstance(error.instance, dict):
-            return f"{where}: not a valid answer: use text, or guarded/open, with optional cue, escalation, repeat"
+            return f"{where}: not a valid answer: use text, or guarded/open, with optional cue, escalation, repeat, follow_up, patient"
         return f"{where}: expected a string or a list of strings, got {type(error.instance).__name__}"
     return f"{where}: {error.message}"
 
@@ -159,6 +159,8 @@ def _answer(value: Any) -> Answer:
         escalation=_variants(value.get("escalation")),
         repeat=_variants(value.get("repeat")),
         direct_only=bool(value.get("direct_only", False)),
+        follow_up=_variants(value.get("follow_up")),
+        patient=_variants(value.get("patient")),
     )
 
 

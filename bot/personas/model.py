@@ -23,13 +23,18 @@ class Answer:
     escalation: Variants = ()
     repeat: Variants = ()
     direct_only: bool = False
+    #: Short further facts, given one by one when the learner follows up ("How many?").
+    follow_up: Variants = ()
+    #: In a proxy case, what the patient says in their own voice when addressed directly.
+    patient: Variants = ()
 
     @property
     def has_disclosure_levels(self) -> bool:
         return self.guarded != self.open
 
     def all_texts(self) -> Tuple[str, ...]:
-        return tuple(dict.fromkeys(self.guarded + self.open + self.repeat + self.escalation))
+        return tuple(dict.fromkeys(self.guarded + self.open + self.repeat + self.escalation
+                                   + self.follow_up + self.patient))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,162 @@
+"""``make bench-dialogue``: the patient on multi-turn cases written blind to the engine.
+
+Each case is a short interview; only the reply to its last learner turn is checked, against
+what a human standardized patient would do (tests/data/dialogue/README.md explains the
+format). Every turn goes through the trained NLU graph and the patient engine exactly as on
+the Rasa server: parse, the tracker's events, the interview read from them, the reply.
+Prints the pass rate per kind and the failures of the weakest kinds.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import yaml
+
+from bot import topics
+from bot.conversation import interview_from_events
+from bot.patient import respond
+from bot.patient.address import addressee_of
+from bot.patient.engine import PatientReply
+from bot.personas.loader import load_persona_file
+from bot.personas.model import Persona
+
+ROOT = Path(__file__).resolve().parents[1]
+DIALOGUE_DIR = ROOT / "tests" / "data" / "dialogue"
+CASE_FILES = sorted(DIALOGUE_DIR.glob("dialogue_heldout*.yml"))
+TARGET = 0.90
+_AS_I_SAID = re.compile(r"\b(?:as i said|like i said|as i mentioned|like i told you|as i told you)\b", re.IGNORECASE)
+
+
+@dataclass
+class Outcome:
+    case_id: str
+    kind: str
+    passed: bool
+    why: str
+    reply: str
+
+
+def load_personas(extra_dirs: Sequence[Path] = (DIALOGUE_DIR / "personas",)) -> Dict[str, Persona]:
+    """The bundled personas and the cases' own (written with the cases, unseen by the project)."""
+    found: Dict[str, Persona] = {}
+    for folder in (ROOT / "personas", *extra_dirs):
+        for path in sorted(folder.glob("*.yml")):
+            persona = load_persona_file(path)
+            found[persona.id] = persona
+    return found
+
+
+def load_cases(paths: Sequence[Path] = CASE_FILES) -> List[Dict[str, Any]]:
+    cases: List[Dict[str, Any]] = []
+    for path in paths:
+        cases.extend(yaml.safe_load(path.read_text(encoding="utf-8"))["cases"])
+    return cases
+
+
+def play(persona: Persona, turns: Sequence[str], parse_many, conversation_id: str) -> List[PatientReply]:
+    """Every reply of the interview, computed from tracker-shaped events as the server does."""
+    parsed = parse_many(list(turns))
+    start = {"event": "user", "text": f"/start_interview", "parse_data": {
+        "intent": {"name": topics.START_INTENT, "confidence": 1.0},
+        "entities": [{"entity": "persona_id", "value": persona.id}]}}
+    events: List[Dict[str, Any]] = [start]
+    replies = []
+    for text, parse in zip(turns, parsed):
+        events.append({"event": "user", "text": text, "parse_data": parse})
+        interview = interview_from_events(events)
+        addressees = [addressee_of(t, persona) for t in interview.texts]
+        replies.append(respond(persona, conversation_id, interview.turns, addressees))
+    return replies
+
+
+def check(case: Dict[str, Any], replies: List[PatientReply], persona: Persona) -> Tuple[bool, str]:
+    """Whether the last reply meets every expectation of the case, and if not, why."""
+    expect = case.get("expect") or {}
+    last = replies[-1]
+    problems = []
+    if "topics" in expect and tuple(expect["topics"]) != last.topics:
+        problems.append(f"answered {list(last.topics) or last.level} not {expect['topics']}")
+    if expect.get("honest") and (last.topics and last.level not in ("unknown",) or last.level == "fallback"
+                                 or _carries_facts(last.text, persona)):
+        problems.append(f"not an honest admission ({last.level}, {list(last.topics)})")
+    if "reaction" in expect and not (last.topic == expect["reaction"] and last.level == "reaction"):
+        problems.append(f"reacted as {last.topic}/{last.level}, not to {expect['reaction']}")
+    if "level" in expect and last.level != expect["level"]:
+        problems.append(f"level {last.level}, not {expect['level']}")
+    if "speaker" in expect and last.speaker != expect["speaker"]:
+        problems.append(f"spoken by {last.speaker}, not {expect['speaker']}")
+    if expect.get("fresh"):
+        earlier = [r.text for r in replies[:-1]]
+        if last.text in earlier:
+            problems.append("word for word an earlier reply")
+        if _AS_I_SAID.search(last.text):
+            said = {t for r in replies[:-1] if r.level not in ("fallback", "unknown", "reaction") for t in r.topics}
+            if not set(last.topics) & said:
+                problems.append("says 'as I said' about something not said")
+    return (not problems), "; ".join(problems)
+
+
+def _carries_facts(text: str, persona: Persona) -> bool:
+    """True when the text repeats any of the persona's answers (another topic's facts)."""
+    lowered = text.lower()
+    for answer in persona.answers.values():
+        for said in answer.all_texts():
+            head = said.lower()[:40]
+            if len(head) >= 25 and head in lowered:
+                return True
+    return False
+
+
+def run(cases: Sequence[Dict[str, Any]], personas: Dict[str, Persona], parse_many) -> List[Outcome]:
+    out = []
+    for case in cases:
+        persona = personas.get(case["persona"])
+        if persona is None:
+            out.append(Outcome(case["id"], case["kind"], False, f"unknown persona {case['persona']}", ""))
+            continue
+        replies = play(persona, case["turns"], parse_many, f"bench-{case['id']}")
+        passed, why = check(case, replies, persona)
+        out.append(Outcome(case["id"], case["kind"], passed, why, replies[-1].text))
+    return out
+
+
+def summarise(outcomes: Sequence[Outcome]) -> Dict[str, Tuple[int, int]]:
+    by_kind: Dict[str, List[bool]] = defaultdict(list)
+    for o in outcomes:
+        by_kind[o.kind].append(o.passed)
+    return {k: (sum(v), len(v)) for k, v in sorted(by_kind.items())}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--cases", type=Path, nargs="*", default=CASE_FILES)
+    ap.add_argument("--show", type=int, default=4, help="failures to show per kind")
+    args = ap.parse_args(argv)
+    from bot.nlu.parser import NluParser
+
+    parser = NluParser()
+    cases = load_cases(args.cases)
+    outcomes = run(cases, load_personas(), parser.parse_many)
+    print(f"dialogue cases: {', '.join(p.name for p in args.cases)} ({len(cases)} cases, written blind, frozen)")
+    print(f"model: {parser.model_path.name}\n\nkind                   passed    rate   (target >= {TARGET:.2f})")
+    for kind, (ok, n) in summarise(outcomes).items():
+        print(f"  {kind:20s} {ok:3d}/{n:<3d}  {ok / n:6.2f}")
+    total = sum(o.passed for o in outcomes)
+    print(f"  {'all':20s} {total:3d}/{len(outcomes):<3d}  {total / max(1, len(outcomes)):6.2f}")
+    shown: Dict[str, int] = defaultdict(int)
+    print("\nfailures:")
+    for o in outcomes:
+        if not o.passed and shown[o.kind] < args.show:
+            shown[o.kind] += 1
+            print(f"  [{o.kind}] {o.case_id}: {o.why}\n      reply: {o.reply[:150]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

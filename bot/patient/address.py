@@ -1,0 +1,36 @@
+"""Whom the learner is speaking to in a proxy case: the patient (a child, an adult cared
+for) or the person speaking for them. Read from the words of each turn, so it replays
+from the tracker like everything else (docs/authoring.md, "Proxies")."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from bot.personas.model import Persona
+
+#: Words a learner uses to turn to the proxy (a parent or carer) rather than the patient.
+_PROXY_WORDS = ("mum", "mom", "mummy", "mother", "dad", "daddy", "father", "mr", "mrs", "ms", "miss")
+_LEAD = r"(?:^|[,.!?;]\s*|\b(?:hi|hello|hey|so|and|ok|okay|right|now|what about you|how about you)\s*,?\s*)"
+
+
+def _vocative(name: str, text: str) -> bool:
+    """``name`` used to address someone: at the start or after a greeting, or before/after a comma."""
+    n = re.escape(name)
+    return bool(re.search(rf"{_LEAD}{n}\b\s*[,?!.]?|,\s*{n}\s*[?!.]*\s*$", text, re.IGNORECASE))
+
+
+def addressee_of(text: str, persona: Persona) -> Optional[str]:
+    """"patient" or "proxy" when the turn names whom it speaks to, else None (unchanged)."""
+    if persona.proxy is None or not text:
+        return None
+    patient_first = persona.name.split()[0]
+    proxy_first = persona.proxy.speaker.split()[0] if persona.proxy.speaker else ""
+    relation = persona.proxy.relation.split()[0] if persona.proxy.relation else ""
+    to_patient = _vocative(patient_first, text)
+    proxy_names = [w for w in (proxy_first, relation, *_PROXY_WORDS) if w]
+    to_proxy = any(_vocative(w, text) for w in proxy_names)
+    if to_patient and not to_proxy:
+        return "patient"
+    if to_proxy and not to_patient:
+        return "proxy"
+    return None
