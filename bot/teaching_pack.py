@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.scoring.style import shorthand
-from bot.scoring.text import clip, segments
+from bot.nlu.segments import clip, segments
 from bot.transcripts import Transcript
 
 PACK_HTML = "pack.html"

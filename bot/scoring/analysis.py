@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import topics
+from bot.conversation import resolve_turn
+from bot.nlu.reading import read_turn
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
 from bot.scoring.classifier import Prediction
 from bot.scoring.style import empathic_phrase, question_style
-from bot.scoring.text import Segment, clip, segments
+from bot.nlu.segments import Segment, clip, segments
 from bot.transcripts import Transcript
 
 #: A clause inside a longer turn counts towards coverage at this confidence.
@@ -88,6 +90,7 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
     learner: List[LearnerTurn] = []
     patient: List[PatientTurn] = []
     red_flags_checked = False
+    earlier: List[Tuple[str, ...]] = []
     for turn in transcript.turns:
         if turn.speaker == "patient":
             patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(turn.text, persona)))
@@ -95,12 +98,15 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
         whole = queue.pop(0)
         parts = segments(turn.text) or [Segment(turn.text, 0, len(turn.text))]
         part_predictions = [queue.pop(0) for _ in parts] if len(parts) > 1 else [whole]
-        main = _main_act(whole, parts, part_predictions)
-        lt = LearnerTurn(turn.number, turn.text, main.topic, main.confidence, question_style(turn.text),
+        acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier)
+        earlier.append(acts)
+        lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
                          parts, part_predictions)
-        lt.topics[whole.topic] = _quote_for(lt, whole.topic)
+        for act in acts:
+            lt.topics.setdefault(act, _quote_for(lt, act))
         for part, prediction in zip(parts, part_predictions):
-            if len(parts) > 1 and prediction.confidence >= SEGMENT_TOPIC_CONFIDENCE:
+            if (len(parts) > 1 and prediction.confidence >= SEGMENT_TOPIC_CONFIDENCE
+                    and prediction.topic in topics.load_topics()):
                 lt.topics.setdefault(prediction.topic, clip(part.text))
         lt.dismissals = dismissal.detect(parts, part_predictions, turn.text, red_flags_checked)
         for topic_id in ("dismiss", "reassure_premature"):
@@ -117,20 +123,18 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
     return Analysis(transcript, persona, learner, patient, answered, missed)
 
 
-#: Social acts that often preface the real question ("Hi, I'm Sam. What brings you in?").
-PREFACE_TOPICS = frozenset({"greet", "empathize", "legitimize", "goodbye"})
-QUESTION_TOPIC_CONFIDENCE = 0.45
-
-
-def _main_act(whole: Prediction, parts: List[Segment], predictions: List[Prediction]) -> Prediction:
-    """Label a turn by its main act: a question after a greeting or an empathic preface wins."""
-    if whole.topic not in PREFACE_TOPICS or len(parts) < 2:
-        return whole
-    candidates = [pr for part, pr in zip(parts, predictions)
-                  if pr.topic not in PREFACE_TOPICS and pr.topic != "out_of_scope"
-                  and pr.confidence >= QUESTION_TOPIC_CONFIDENCE
-                  and (part.text.rstrip().endswith("?") or question_style(part.text) != "statement")]
-    return max(candidates, key=lambda pr: pr.confidence) if candidates else whole
+def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predictions: List[Prediction],
+                     earlier: List[Tuple[str, ...]]) -> Tuple[Tuple[str, ...], float]:
+    """The turn's acts as the patient read them (bot/nlu/reading.py, then follow-ups resolved
+    in context by bot/conversation.py), main act first; every act is a topic id."""
+    clauses = [(s.start, s.end, pr.topic, pr.confidence) for s, pr in zip(parts, predictions)] if len(parts) > 1 else []
+    ranking = sorted(whole.probabilities.items(), key=lambda kv: -kv[1])[:3] or [(whole.topic, whole.confidence)]
+    reading = read_turn(text, ranking, clauses)
+    ordered = (reading.main, *[a.name for a in reading.acts if a.name != reading.main])
+    resolved = resolve_turn(ordered, earlier)
+    by_best = {topics.UNCOVERED_INTENT: whole.best_topic()}
+    acts = tuple(dict.fromkeys(by_best.get(a, a) for a in resolved if a in topics.load_topics() or a in by_best))
+    return acts or (whole.best_topic(),), reading.confidence
 
 
 def _quote_for(turn: LearnerTurn, topic_id: str) -> str:

@@ -22,12 +22,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 @dataclass(frozen=True)
 class Prediction:
-    topic: str  # best topic id (never nlu_fallback: every learner turn gets a topic)
+    topic: str  # best act: a topic id, or follow_up / uncovered_question (never nlu_fallback)
     confidence: float
     probabilities: Dict[str, float]
 
     def p(self, topic_id: str) -> float:
         return self.probabilities.get(topic_id, 0.0)
+
+    def best_topic(self) -> str:
+        """The most likely topic id, leaving out the acts that are not topics."""
+        real = {k: v for k, v in self.probabilities.items() if k in topics.load_topics()}
+        return max(real, key=lambda k: real[k]) if real else "out_of_scope"
 
 
 class TopicClassifier:
@@ -45,7 +50,7 @@ class TopicClassifier:
                                if d.uses is TfidfIntentClassifier)
         context = ExecutionContext(metadata.predict_schema, metadata.model_id)
         self.component = TfidfIntentClassifier.load(node.config, storage, node.resource, context)
-        allowed = set(topics.topic_ids())
+        allowed = set(topics.topic_ids()) | set(topics.EXTRA_INTENTS)
         self._columns = [i for i, c in enumerate(self.component.classes) if c in allowed]
         self._names = [self.component.classes[i] for i in self._columns]
 

@@ -8,7 +8,7 @@ from typing import List, Optional, Sequence
 
 from bot.patient.engine import CONTINUERS
 from bot.personas.model import Persona
-from bot.scoring.text import clip, segments
+from bot.nlu.segments import clip, segments
 
 _FEELING = re.compile(
     r"\b(?:i|i'm|i've|i'd|i am|i have|i feel|i felt|makes me|made me|leaves me|left me)\b[^.?!]{0,40}\b("

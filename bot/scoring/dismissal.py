@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Pattern, Sequence, Tuple
 
 from bot.scoring.classifier import Prediction
-from bot.scoring.text import Segment
+from bot.nlu.segments import Segment
 
 KINDS = ("denial", "psychologising", "faking", "normal_tests", "premature_reassurance", "lecturing", "either_or")
 

@@ -23,7 +23,7 @@ from bot.personas.model import Persona
 from bot.scoring.analysis import Analysis, LearnerTurn
 from bot.scoring.rubric import BACKGROUND, CHARACTERISATION
 from bot.scoring.style import shorthand
-from bot.scoring.text import clip, segments
+from bot.nlu.segments import clip, segments
 
 #: The ten CARE-measure themes (Mercer et al. 2004), in the instrument's order.
 ITEMS: Tuple[Tuple[str, str], ...] = (

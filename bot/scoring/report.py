@@ -68,7 +68,7 @@ def build_report(a: Analysis) -> Dict[str, object]:
             lt = learner_by_number[turn.number]
             turns.append({"turn": turn.number, "speaker": "learner", "topic": lt.topic,
                           "confidence": round(lt.confidence, 3), "style": lt.style,
-                          "topics": sorted(lt.topics), "empathic": lt.empathy_quote is not None,
+                          "topics": sorted(lt.topics), "acts": list(lt.topics), "empathic": lt.empathy_quote is not None,
                           "dismissive": bool(lt.dismissals)})
         else:
             turns.append({"turn": turn.number, "speaker": "patient", "cue": bool(cue_by_number.get(turn.number))})

@@ -5,7 +5,7 @@ import re
 from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
-    from bot.scoring.text import Segment
+    from bot.nlu.segments import Segment
 
 _OPEN = re.compile(
     r"^(?:\W*(?:ok(?:ay)?|so|right|and|thanks?(?: you)?|great|alright|um+|well|now)\b[,.]?\s*)*"
@@ -45,7 +45,7 @@ def _clause_style(clause: str) -> str:
 def question_style(text: str) -> str:
     """'open', 'closed' or 'statement', judged on the turn's question clauses: a greeting or
     an empathic sentence before the question does not make it a statement."""
-    from bot.scoring.text import segments
+    from bot.nlu.segments import segments
 
     styles = [_clause_style(s.text) for s in segments(text)] or ["statement"]
     questions = [s for s in styles if s != "statement"]
@@ -84,7 +84,7 @@ def shorthand(text: str, parts: Optional[Sequence["Segment"]] = None) -> Optiona
     kind): kind "jargon" for an abbreviation or clinical word ("Any PMH?", "Does it
     radiate?"), "telegraphic" for a verbless question ("Bowels ok?", "Meds?").
     ``parts`` are the turn's clauses when already split (text.segments)."""
-    from bot.scoring.text import segments
+    from bot.nlu.segments import segments
 
     for seg in (segments(text) if parts is None else parts):
         clause = seg.text
