@@ -44,13 +44,42 @@ def issue_socket_token(conversation_id: str, key: Optional[str] = None, ttl: int
     return jwt.encode({"conversation": conversation_id, "iat": now, "exp": now + ttl}, key, algorithm=ALGORITHM)
 
 
-def conversation_in_token(token: Optional[str], key: Optional[str]) -> Optional[str]:
-    """The conversation a valid, unexpired token opens; None for a missing or bad token."""
+ENDED_MESSAGE = "this interview has ended; its feedback is in the web app, and a new interview can be started there"
+CLOSE_PURPOSE = "close"
+
+
+def issue_close_token(conversation_id: str, key: Optional[str] = None, ttl: int = 60) -> Optional[str]:
+    """A token that lets the web app close ``conversation_id`` on the channels when the
+    interview ends; it opens nothing (conversation_in_token refuses it)."""
+    key = key or socket_key()
+    if not key:
+        return None
+    now = int(time.time())
+    return jwt.encode({"conversation": conversation_id, "purpose": CLOSE_PURPOSE, "iat": now, "exp": now + ttl},
+                      key, algorithm=ALGORITHM)
+
+
+def _decode(token: Optional[str], key: Optional[str]) -> Optional[dict]:
     if not token or not key:
         return None
     try:
-        payload = jwt.decode(token, key, algorithms=[ALGORITHM])
+        return jwt.decode(token, key, algorithms=[ALGORITHM])
     except jwt.PyJWTError:
+        return None
+
+
+def conversation_in_token(token: Optional[str], key: Optional[str]) -> Optional[str]:
+    """The conversation a valid, unexpired token opens; None for a missing or bad token."""
+    payload = _decode(token, key)
+    if not payload or payload.get("purpose"):  # a close token opens nothing
+        return None
+    conversation = payload.get("conversation")
+    return str(conversation) if conversation else None
+
+
+def conversation_to_close(token: Optional[str], key: Optional[str]) -> Optional[str]:
+    payload = _decode(token, key)
+    if not payload or payload.get("purpose") != CLOSE_PURPOSE:
         return None
     conversation = payload.get("conversation")
     return str(conversation) if conversation else None

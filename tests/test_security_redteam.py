@@ -322,3 +322,38 @@ def test_f4_a_start_with_an_unknown_patient_can_still_be_followed_by_a_right_one
     assert code == 200 and "no patient" in reply[0]["text"]
     code, reply = _say_status(web_stack, cid, '/start_interview{"persona_id": "priya-shah"}')
     assert code == 200 and "[SP Trainer]" not in reply[0]["text"]
+
+
+# --- F5: an ended interview is closed on every channel ------------------------------------------
+
+def test_f5_ending_an_interview_closes_it_to_its_old_token_on_rest_and_socketio(web_stack):
+    student = WebClient(web_stack).student(f"ender-{uuid.uuid4().hex[:6]}")
+    cid = student.interview("daniel-osei", ["When did it start?"])
+    token = student.get(f"/api/conversations/{cid}/socket-token").json()["token"]
+    client, errors, replies, confirmed = sio_client(web_stack, url=f"{web_stack.rasa_url}?session={cid}",
+                                                    auth={"token": token})
+    try:
+        client.emit("session_request", {"session_id": cid})
+        assert confirmed.get(timeout=10) == cid
+        assert student.post(f"/api/conversations/{cid}/end").status_code == 200
+        before = user_texts(web_stack, cid)
+        client.emit("user_uttered", {"message": "Actually, how is work?", "session_id": cid})
+        assert "ended" in errors.get(timeout=10)["error"]
+        client.emit("session_request", {"session_id": cid})
+        assert "ended" in errors.get(timeout=10)["error"]
+    finally:
+        client.disconnect()
+    webhook = f"{web_stack.rasa_url}/webhooks/rest/webhook"
+    r = requests.post(webhook, json={"sender": cid, "message": "Let me fix my answers"},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 403 and "ended" in r.json()["error"], r.text
+    late = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        late.connect(f"{web_stack.rasa_url}?session={cid}", transports=["polling"], auth={"token": token})
+    assert student.get(f"/api/conversations/{cid}/socket-token").status_code == 409
+    assert student.post("/api/logout").status_code == 200
+    r = requests.post(webhook, json={"sender": cid, "message": "and after signing out"},
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 403
+    assert user_texts(web_stack, cid) == before, "nothing reached the tracker after the end"
+

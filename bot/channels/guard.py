@@ -195,3 +195,43 @@ async def refuse_restart(agent: Any, sender: str, text: str) -> None:
     tracker = await store.retrieve_full_tracker(sender)
     if tracker is not None and _started(tracker.events):
         raise InputProblem(409, ALREADY_STARTED)
+
+
+# --- ended interviews are closed (issue 14, F5) --------------------------------------------
+
+#: Appended to a conversation's tracker when the web app ends the interview. Transcripts and
+#: the interview fold read only user, bot and restart events, so it changes no record.
+CLOSED_ACTION = "sp_interview_closed"
+_closed: "set[str]" = set()  # closing is for good: remembered once seen
+
+
+def _has_closed_marker(events: Any) -> bool:
+    from rasa.shared.core.events import ActionExecuted
+
+    return any(isinstance(e, ActionExecuted) and e.action_name == CLOSED_ACTION for e in events or ())
+
+
+async def is_closed(agent: Any, sender: str) -> bool:
+    """Has the web app ended this conversation? Read from the tracker store, so every Rasa
+    server of the scaled profile agrees, and a restart forgets nothing."""
+    if sender in _closed:
+        return True
+    if agent is None or getattr(agent, "tracker_store", None) is None:
+        return False
+    tracker = await agent.tracker_store.retrieve_full_tracker(sender)
+    if tracker is not None and _has_closed_marker(tracker.events):
+        _closed.add(sender)
+        return True
+    return False
+
+
+async def close_conversation(agent: Any, sender: str) -> None:
+    """Append the closed marker (once) under the conversation's lock."""
+    from rasa.shared.core.events import ActionExecuted
+
+    async with agent.lock_store.lock(sender):
+        tracker = await agent.tracker_store.get_or_create_tracker(sender)
+        if not _has_closed_marker(tracker.events):
+            tracker.update(ActionExecuted(CLOSED_ACTION))
+            await agent.tracker_store.save(tracker)
+    _closed.add(sender)

@@ -18,8 +18,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import RATE_LIMITED, InputProblem, RateLimiter, check_payload, refuse_restart
-from bot.tokens import WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation, socket_key
+from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, check_payload, close_conversation,
+                                is_closed, refuse_restart)
+from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, conversation_to_close,
+                        is_web_conversation, socket_key)
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,22 @@ class GuardedRestInput(RestInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @hook.route("/close", methods=["POST"])
+        async def close(request: Request) -> HTTPResponse:
+            """The web app ends an interview: its conversation takes no more messages, on any
+            channel, whatever token a client still holds."""
+            header = request.headers.get("Authorization", "")
+            token = header[len("Bearer "):].strip() if header.startswith("Bearer ") else None
+            cid = conversation_to_close(token, self.jwt_key)
+            if not cid or not is_web_conversation(cid):
+                return response.json({"error": "a close token from the web app is required"}, status=403)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None:
+                return response.json({"error": "the bot is not ready"}, status=503)
+            await close_conversation(agent, cid)
+            logger.info("conversation %s closed: the interview ended", cid)
+            return response.json({"closed": cid})
+
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -66,7 +84,10 @@ class GuardedRestInput(RestInput):
                 self.check_owner(request, message.sender)
                 if self.limiter and not self.limiter.allow(message.sender):
                     raise InputProblem(429, RATE_LIMITED)
-                await refuse_restart(getattr(request.app.ctx, "agent", None), message.sender, message.text)
+                agent = getattr(request.app.ctx, "agent", None)
+                if self.jwt_key and is_web_conversation(message.sender) and await is_closed(agent, message.sender):
+                    raise InputProblem(403, ENDED_MESSAGE)
+                await refuse_restart(agent, message.sender, message.text)
             except InputProblem as problem:
                 logger.info("rest message refused (%s): %s", problem.status, problem.message)
                 return response.json({"error": problem.message}, status=problem.status)

@@ -29,8 +29,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, check_metadata, check_sender, check_text,
-                                refuse_restart)
-from bot.tokens import (WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
+                                is_closed, refuse_restart)
+from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
 
 logger = logging.getLogger(__name__)
@@ -72,13 +72,22 @@ class GuardedSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        def agent_of(sid: str) -> Any:
-            """Rasa's agent (its tracker store), through the Sanic request of this connection."""
+        def agent_from(environ: Any) -> Any:
+            """Rasa's agent (its tracker store), through the Sanic request of a connection."""
             try:
-                request = (sio.get_environ(sid, namespace=self.namespace) or {}).get("sanic.request")
+                request = (environ or {}).get("sanic.request")
                 return getattr(request.app.ctx, "agent", None) if request is not None else None
             except Exception:  # noqa: BLE001 - no agent: nothing to check against
                 return None
+
+        def agent_of(sid: str) -> Any:
+            try:
+                return agent_from(sio.get_environ(sid, namespace=self.namespace))
+            except Exception:  # noqa: BLE001
+                return None
+
+        async def ended(sid: str, conversation: str) -> bool:
+            return bool(self.jwt_key) and is_web_conversation(conversation) and await is_closed(agent_of(sid), conversation)
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
@@ -90,6 +99,9 @@ class GuardedSocketIOInput(SocketIOInput):
                 conversation = conversation_in_token(token, self.jwt_key)
                 if not conversation:
                     logger.info("socket.io connection %s refused: invalid or expired token", sid)
+                    return False
+                if await is_closed(agent_from(environ), conversation):
+                    logger.info("socket.io connection %s refused: its interview has ended", sid)
                     return False
                 allowed_session[sid] = conversation
                 return True
@@ -125,6 +137,8 @@ class GuardedSocketIOInput(SocketIOInput):
                 await refuse(sid, f"invalid session_id: {problem.message}")
                 return
             refused = problem_with(sid, wanted)
+            if not refused and await ended(sid, wanted):
+                refused = ENDED_MESSAGE
             if refused:
                 await refuse(sid, refused)
                 return
@@ -146,6 +160,8 @@ class GuardedSocketIOInput(SocketIOInput):
                     refused = problem_with(sid, sender)
                     if refused:
                         raise InputProblem(403, refused)
+                    if await ended(sid, sender):
+                        raise InputProblem(403, ENDED_MESSAGE)
                 else:
                     sender = sid
                 text = check_text(data.get("message"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Deque, Dict, Optional, Tuple
 from urllib.parse import quote
 
+import aiohttp
 from aiohttp import web
 from aiohttp_session import session_middleware
 
@@ -361,7 +362,9 @@ async def socket_token(request: web.Request) -> web.Response:
     """A short-lived token that lets this browser join only this conversation on Rasa's
     Socket.IO channel when the channel requires one ($SPTRAINER_SOCKET_JWT_KEY); else null."""
     cid = cid_of(request)
-    await conversation_access(request, cid, owner_only=True)
+    _, rec = await conversation_access(request, cid, owner_only=True)
+    if rec.get("ended_at"):
+        return json_error(409, "this interview has ended; start a new one")
     try:
         from bot.tokens import issue_socket_token
     except ImportError:
@@ -369,9 +372,34 @@ async def socket_token(request: web.Request) -> web.Response:
     return web.json_response({"token": issue_socket_token(cid)})
 
 
+async def close_on_channels(cid: str) -> Optional[str]:
+    """Tell Rasa's channels the interview has ended, so no token opens it again (F5).
+
+    None when done (or when the channels run without tokens: then nothing is closed to
+    anyone), else the reason it failed."""
+    from bot.tokens import issue_close_token
+
+    token = issue_close_token(cid)
+    if token is None:
+        return None
+    url = os.environ.get("SPTRAINER_RASA_URL", "http://127.0.0.1:5005").rstrip("/") + "/webhooks/rest/close"
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
+            async with http.post(url, headers={"Authorization": f"Bearer {token}"}) as r:
+                if r.status == 200:
+                    return None
+                return f"the chat server answered {r.status}"
+    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        return f"the chat server could not be reached ({type(exc).__name__})"
+
+
 async def end_conversation(request: web.Request) -> web.Response:
     cid = cid_of(request)
-    await conversation_access(request, cid, owner_only=True)
+    _, rec = await conversation_access(request, cid, owner_only=True)
+    problem = await close_on_channels(cid)
+    if problem:
+        logger.error("could not close conversation %s on the channels: %s", cid, problem)
+        return json_error(503, f"the interview could not be closed: {problem}; try again")
     ended = await request.app["run"](request.app["records"].end_conversation, cid)
     return web.json_response({"id": cid, "ended_at": iso(ended), "feedback_url": f"/feedback/{cid}"})
 
