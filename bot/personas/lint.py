@@ -247,8 +247,12 @@ def _has_default(topic_id: str, persona: Persona) -> bool:
 
 
 def coverage_of(persona: Persona) -> Coverage:
-    answered = {c: [t for t in topics.ids_in(c) if t in persona.answers] for c in HISTORY_CATEGORIES}
-    missing = {c: [t for t in topics.ids_in(c) if t not in persona.answers] for c in HISTORY_CATEGORIES}
+    # A process act (greet, invite_questions...) is covered by an answer or a reaction alike.
+    def covered(t: str) -> bool:
+        return t in persona.answers or (topics.category_of(t) in topics.REACTION_CATEGORIES and t in persona.reactions)
+
+    answered = {c: [t for t in topics.ids_in(c) if covered(t)] for c in HISTORY_CATEGORIES}
+    missing = {c: [t for t in topics.ids_in(c) if not covered(t)] for c in HISTORY_CATEGORIES}
     pairs = {c: [t for t in topics.ids_in(c) if t in persona.answers and persona.answers[t].has_disclosure_levels]
              for c in topics.DISCLOSURE_CATEGORIES}
     reactions = {c: [t for t in topics.ids_in(c) if t in persona.reactions or t in persona.answers]
