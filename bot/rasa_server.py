@@ -13,6 +13,9 @@ def main() -> None:
     token = os.environ.get("SPTRAINER_RASA_TOKEN")
     if not token:
         sys.exit("error: SPTRAINER_RASA_TOKEN is not set; Rasa's HTTP API is never served without a token")
+    # Sanic refuses bodies over this before reading them (its default is 100 MB); the chat
+    # channels refuse far smaller ones themselves (bot/channels/guard.py).
+    os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(2_000_000))
     # Only this process's own argument list changes: /proc/<pid>/cmdline keeps what exec saw.
     sys.argv = ["rasa", *sys.argv[1:], f"--auth-token={token}"]
     from rasa.__main__ import main as rasa_main

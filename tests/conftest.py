@@ -19,6 +19,8 @@ BUNDLED = ROOT / "personas"
 # Scripted tests send dozens of messages back to back; students type far slower. The
 # flood test sets its own tight limit.
 os.environ.setdefault("SPTRAINER_RATE_LIMIT", "25/60")
+# Every test client shares one loopback address; the per-address limit has its own test.
+os.environ.setdefault("SPTRAINER_ADDRESS_RATE_LIMIT", "200/2000")
 
 
 def free_port() -> int:

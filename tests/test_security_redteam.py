@@ -357,3 +357,54 @@ def test_f5_ending_an_interview_closes_it_to_its_old_token_on_rest_and_socketio(
     assert r.status_code == 403
     assert user_texts(web_stack, cid) == before, "nothing reached the tracker after the end"
 
+
+# --- F6: body and metadata sizes; a rate limit per client address --------------------------------
+
+def test_f6_huge_bodies_and_metadata_are_refused_before_they_reach_the_tracker(web_stack):
+    sender = f"big-{uuid.uuid4().hex[:8]}"
+    for size in (5_000, 1_000_000, 10_000_000):
+        body = json.dumps({"sender": sender, "message": "hello", "metadata": {"persona_id": "priya-shah",
+                                                                                "pad": "x" * size}}).encode()
+        code, reply = post_rest(web_stack, body)
+        assert code == 413, (size, code)
+        assert "limit" in json.dumps(reply).lower(), reply  # over 2 MB Sanic answers before reading it
+    assert user_texts(web_stack, sender) == []
+    client, errors, _, _ = sio_client(web_stack)
+    session = f"sio-{sender}"
+    try:
+        client.emit("session_request", {"session_id": session})
+        client.emit("user_uttered", {"message": "hi", "session_id": session, "metadata": {"pad": "x" * 50_000}})
+        assert "limit" in errors.get(timeout=10)["error"]
+    finally:
+        client.disconnect()
+    assert user_texts(web_stack, session) == []
+
+
+@pytest.fixture(scope="module")
+def address_limited_stack(model_path, personas_dir, tmp_path_factory):
+    """Rasa alone with a generous per-sender limit and a tight one per client address."""
+    from bot.stack import Stack
+
+    s = Stack(rasa_port=free_port(), web_port=None, run_dir=tmp_path_factory.mktemp("addr"), personas_dir=personas_dir,
+              log_to_files=True, extra_env={"SPTRAINER_RATE_LIMIT": "50/100", "SPTRAINER_ADDRESS_RATE_LIMIT": "1/12"})
+    s.start(model=model_path)
+    yield s
+    s.stop()
+
+
+def test_f6_fresh_sender_ids_do_not_dodge_the_rate_limit(address_limited_stack):
+    stack = address_limited_stack
+    codes = [post_rest(stack, json.dumps({"sender": f"fresh-{uuid.uuid4().hex}", "message": "hello"}).encode())[0]
+             for _ in range(30)]
+    assert codes.count(429) >= 15, codes
+    client, errors, _, _ = sio_client(stack)
+    try:
+        for i in range(20):
+            session = f"sio-fresh-{i}-{uuid.uuid4().hex[:6]}"
+            client.emit("session_request", {"session_id": session})
+            client.emit("user_uttered", {"message": "hello", "session_id": session})
+            time.sleep(0.1)  # one polling payload may carry only so many packets
+        assert "too fast" in errors.get(timeout=20)["error"]
+    finally:
+        client.disconnect()
+

@@ -2,6 +2,7 @@
 learner message is, how big it may be and how fast one sender may send."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -10,6 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
 MAX_MESSAGE_CHARS = int(os.environ.get("SPTRAINER_MAX_MESSAGE_CHARS", "2000"))
+#: A whole REST body (a 2000-character message, JSON-escaped, and its metadata fit easily).
+MAX_BODY_BYTES = int(os.environ.get("SPTRAINER_MAX_BODY_BYTES", str(32 * 1024)))
+#: Metadata as JSON: the web page sends a persona id; nothing needs more than a few KB.
+MAX_METADATA_BYTES = int(os.environ.get("SPTRAINER_MAX_METADATA_BYTES", "4096"))
 _SENDER_RE = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,128}$")
 
 
@@ -84,7 +89,15 @@ def check_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
     if not isinstance(metadata, dict):
         raise InputProblem(400, f"'metadata' must be a JSON object, got {type(metadata).__name__}")
     check_unicode(metadata, "'metadata'")
+    size = len(json.dumps(metadata, ensure_ascii=False).encode("utf-8"))
+    if size > MAX_METADATA_BYTES:
+        raise InputProblem(413, f"'metadata' is {size} bytes as JSON; the limit is {MAX_METADATA_BYTES}")
     return metadata
+
+
+def check_body_size(size: int) -> None:
+    if size > MAX_BODY_BYTES:
+        raise InputProblem(413, f"the body is {size} bytes; the limit is {MAX_BODY_BYTES}")
 
 
 def check_payload(payload: Any, sender_key: str = "sender", text_key: str = "message",
@@ -113,8 +126,8 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls) -> Optional["RateLimiter"]:
-        setting = os.environ.get("SPTRAINER_RATE_LIMIT", "2/10")  # rate per second / burst
+    def from_env(cls, variable: str = "SPTRAINER_RATE_LIMIT", default: str = "2/10") -> Optional["RateLimiter"]:
+        setting = os.environ.get(variable, default)  # rate per second / burst
         if setting.lower() in ("off", "0", "none", ""):
             return None
         rate, _, burst = setting.partition("/")
@@ -135,6 +148,12 @@ class RateLimiter:
 
 
 RATE_LIMITED = "You are sending messages too fast. Please wait a moment and try again."
+
+
+def address_limiter() -> Optional[RateLimiter]:
+    """Per client address, whatever sender ids it uses: a classroom behind one address sends
+    far less than this; a client inventing sender ids is slowed to it."""
+    return RateLimiter.from_env("SPTRAINER_ADDRESS_RATE_LIMIT", "20/200")
 
 
 # --- one interview per conversation (issue 14, F4) ------------------------------------------

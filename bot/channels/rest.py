@@ -18,8 +18,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, check_payload, close_conversation,
-                                is_closed, refuse_restart)
+from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, check_body_size,
+                                check_payload, close_conversation, is_closed, refuse_restart)
 from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, conversation_to_close,
                         is_web_conversation, socket_key)
 
@@ -33,6 +33,7 @@ class GuardedRestInput(RestInput):
 
     def __init__(self) -> None:
         self.limiter: Optional[RateLimiter] = RateLimiter.from_env()
+        self.address_limiter: Optional[RateLimiter] = address_limiter()
         self.jwt_key: Optional[str] = socket_key()
 
     def check_owner(self, request: Request, sender: str) -> None:
@@ -74,6 +75,7 @@ class GuardedRestInput(RestInput):
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                check_body_size(len(request.body or b""))
                 try:
                     payload = json.loads(request.body.decode("utf-8"))
                 except UnicodeDecodeError:
@@ -83,6 +85,8 @@ class GuardedRestInput(RestInput):
                 message = check_payload(payload)
                 self.check_owner(request, message.sender)
                 if self.limiter and not self.limiter.allow(message.sender):
+                    raise InputProblem(429, RATE_LIMITED)
+                if self.address_limiter and not self.address_limiter.allow(request.ip or "?"):
                     raise InputProblem(429, RATE_LIMITED)
                 agent = getattr(request.app.ctx, "agent", None)
                 if self.jwt_key and is_web_conversation(message.sender) and await is_closed(agent, message.sender):

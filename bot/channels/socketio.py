@@ -28,8 +28,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, check_metadata, check_sender, check_text,
-                                is_closed, refuse_restart)
+from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, check_metadata,
+                                check_sender, check_text, is_closed, refuse_restart)
 from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
 
@@ -61,6 +61,8 @@ class GuardedSocketIOInput(SocketIOInput):
         hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
         limiter = RateLimiter.from_env()
+        per_address = address_limiter()
+        addresses: Dict[str, str] = {}  # sid -> the client's address at connection
         allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation its token opens
         every_connection_needs_a_token = tokens_required_for_every_connection()
 
@@ -91,6 +93,8 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            request = (environ or {}).get("sanic.request")
+            addresses[sid] = getattr(request, "ip", None) or "?"
             token = auth.get("token") if isinstance(auth, dict) else None
             if not self.jwt_key:
                 allowed_session[sid] = None
@@ -123,6 +127,7 @@ class GuardedSocketIOInput(SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
             allowed_session.pop(sid, None)
+            addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any = None) -> None:
@@ -175,6 +180,8 @@ class GuardedSocketIOInput(SocketIOInput):
                     raise InputProblem(400, f"'{self.metadata_key}' must be an object")
                 metadata = check_metadata(metadata) or {}
                 if limiter and not limiter.allow(sender):
+                    raise InputProblem(429, RATE_LIMITED)
+                if per_address and not per_address.allow(addresses.get(sid, "?")):
                     raise InputProblem(429, RATE_LIMITED)
                 await refuse_restart(agent_of(sid), sender, text)
             except InputProblem as problem:
