@@ -9,7 +9,7 @@ PROFILE ?= single
 # Debian packages the tests and the scaled profile use: engines, not code of ours.
 DEB_PACKAGES := postgresql redis-server nginx chromium
 
-.PHONY: help run test install train validate services bench bench-load bench-nlu bench-scoring sync clean chromium
+.PHONY: help run test install train validate services bench bench-load bench-nlu bench-dialogue bench-scoring sync clean chromium
 
 help:
 	@echo "make run        install (first time), train if the data changed, start Rasa :5005 and the web app :8080"
@@ -18,6 +18,7 @@ help:
 	@echo "make validate   rasa data validate + persona validation"
 	@echo "make bench      per-turn latency vs a 'rasa init' bot;  make bench-nlu: held-out NLU F1"
 	@echo "make bench-scoring   scorer vs hand-labelled transcripts, and its speed"
+	@echo "make bench-dialogue  the patient on held-out multi-turn cases, pass rate per kind"
 	@echo "make bench-load      1/20/50 simulated students over Socket.IO vs a 'rasa init' bot"
 
 $(PY):
@@ -79,6 +80,9 @@ chromium:
 
 bench-nlu: train
 	@$(PY) -m bench.nlu
+
+bench-dialogue: train
+	@$(PY) -m bench.dialogue
 
 bench-scoring: train
 	@$(PY) -m bench.scoring

@@ -71,7 +71,8 @@ def play(persona: Persona, turns: Sequence[str], parse_many, conversation_id: st
         events.append({"event": "user", "text": text, "parse_data": parse})
         interview = interview_from_events(events)
         addressees = [addressee_of(t, persona) for t in interview.texts]
-        replies.append(respond(persona, conversation_id, interview.turns, addressees))
+        context = list(zip(interview.texts, interview.confidences))
+        replies.append(respond(persona, conversation_id, interview.turns, addressees, context))
     return replies
 
 
@@ -82,8 +83,8 @@ def check(case: Dict[str, Any], replies: List[PatientReply], persona: Persona) -
     problems = []
     if "topics" in expect and tuple(expect["topics"]) != last.topics:
         problems.append(f"answered {list(last.topics) or last.level} not {expect['topics']}")
-    if expect.get("honest") and (last.topics and last.level not in ("unknown",) or last.level == "fallback"
-                                 or _carries_facts(last.text, persona)):
+    # A built-in default ("No allergies that I know of") is an honest reply with no persona facts.
+    if expect.get("honest") and (last.level not in ("unknown", "default") or _carries_facts(last.text, persona)):
         problems.append(f"not an honest admission ({last.level}, {list(last.topics)})")
     if "reaction" in expect and not (last.topic == expect["reaction"] and last.level == "reaction"):
         problems.append(f"reacted as {last.topic}/{last.level}, not to {expect['reaction']}")

@@ -6,8 +6,9 @@ follow-up ("How many?") takes the topic of the question it follows (resolve_turn
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from bot import topics
 
@@ -41,11 +42,47 @@ def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bo
     return tuple(out) or (topics.FALLBACK_INTENT,)
 
 
+#: Below this confidence a turn that picks up a word of the patient's last reply, or starts
+#: like a follow-up ("and at night?"), is read as a follow-up on that reply's topic.
+CONTEXT_CONFIDENCE = 0.6
+ELLIPTICAL_CONFIDENCE = 0.75
+_ELLIPTICAL = re.compile(r"^\W*(?:and|what about|how about|or|so|but)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z'\-]{3,}")
+#: Words too common to show that a turn picks up what the patient said.
+_COMMON = frozenset("""
+about after again also always anything been before being could does doing done down each even ever every feel
+feeling felt from getting going good have having here into just keep know like little look lots made make many
+more most much need never nothing okay only other over really right said same says seem should since some
+something sometimes sorry still such sure take tell than that thats their them then there these they thing
+things think this those though through time times told very want well were what when where which while will
+with would yeah your you're yours been back because thank thanks maybe quite pretty mean means kind sort
+""".split())
+
+
+def content_words(text: str) -> Set[str]:
+    return {w.strip("'") for w in _WORD.findall(text.lower())} - _COMMON
+
+
+def contextual_follow_up(text: str, main: str, confidence: float, previous_topic: Optional[str],
+                         previous_reply: str) -> bool:
+    """True when an unsure turn follows up the patient's last answer: it picks up one of its
+    words ("the landing light - all night?") or starts like a follow-up ("and first thing?")."""
+    if not previous_topic or main == previous_topic or main in (topics.START_INTENT,):
+        return False
+    if main in topics.load_topics() and topics.category_of(main) == "communication":
+        return False
+    words = len(text.split())
+    if confidence < ELLIPTICAL_CONFIDENCE and words <= 8 and _ELLIPTICAL.search(text):
+        return True
+    return confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
+
+
 @dataclass
 class Interview:
     persona_id: Optional[str] = None
     turns: List[Tuple[str, ...]] = field(default_factory=list)  # each learner turn's acts, resolved
     texts: List[str] = field(default_factory=list)  # each learner turn's words
+    confidences: List[float] = field(default_factory=list)  # each learner turn's main-act confidence
     started_explicitly: bool = False
 
     @property
@@ -63,47 +100,55 @@ def _persona_from(entities: Iterable[Dict[str, Any]], metadata: Any) -> Optional
     return None
 
 
-#: One step of a conversation, as the interview needs it: ("restart", (), None, "") or
-#: ("user", acts of that message with its main act first, persona id named by it, its text).
-_Step = Tuple[str, Tuple[str, ...], Optional[str], str]
+#: One step of a conversation, as the interview needs it: ("restart", (), None, "", 0) or
+#: ("user", acts of that message in order, persona id named by it, its text, main confidence).
+_Step = Tuple[str, Tuple[str, ...], Optional[str], str, float]
 
 
 def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
-    """A parse's acts, main act first then the others in the order said. The main act is
-    Rasa's intent (after the fallback classifier), so a message it did not understand stays
-    ``nlu_fallback``."""
+    """A parse's acts in the order said (bot/nlu/reading.py). The main act is Rasa's intent
+    (after the fallback classifier), so a message it did not understand stays ``nlu_fallback``."""
     main = (parse.get("intent") or {}).get("name") or topics.FALLBACK_INTENT
     if main == topics.FALLBACK_INTENT:
         return (main,)
-    others = [a.get("name") for a in parse.get("acts") or () if isinstance(a, dict)]
-    return (main, *[a for a in others if isinstance(a, str) and a != main])
+    acts = [a.get("name") for a in parse.get("acts") or () if isinstance(a, dict)]
+    acts = [a for a in acts if isinstance(a, str)]
+    return tuple(acts) if main in acts else (main, *[a for a in acts if a != main])
+
+
+def main_confidence(parse: Dict[str, Any]) -> float:
+    try:
+        return float((parse.get("intent") or {}).get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _fold(steps: Iterable[_Step]) -> Interview:
     """The latest interview: a restart or a start_interview begins a new one."""
     interview = Interview()
-    for kind, acts, persona, text in steps:
+    for kind, acts, persona, text, confidence in steps:
         if kind == "restart":
             interview = Interview()
         elif acts and acts[0] == topics.START_INTENT:
             interview = Interview(persona_id=persona, turns=[(topics.START_INTENT,)], texts=[text],
-                                  started_explicitly=True)
+                                  confidences=[1.0], started_explicitly=True)
         else:
             if interview.persona_id is None and persona is not None:
                 interview.persona_id = persona
             interview.turns.append(resolve_turn(acts or (topics.FALLBACK_INTENT,), interview.turns, mark=True))
             interview.texts.append(text)
+            interview.confidences.append(confidence)
     return interview
 
 
 def _steps_from_dicts(events: Iterable[Dict[str, Any]]) -> Iterator[_Step]:
     for event in events:
         if event.get("event") == "restart":
-            yield "restart", (), None, ""
+            yield "restart", (), None, "", 0.0
         elif event.get("event") == "user":
             parse = event.get("parse_data") or {}
-            yield ("user", turn_acts(parse),
-                   _persona_from(parse.get("entities") or [], event.get("metadata")), str(event.get("text") or ""))
+            yield ("user", turn_acts(parse), _persona_from(parse.get("entities") or [], event.get("metadata")),
+                   str(event.get("text") or ""), main_confidence(parse))
 
 
 def interview_from_events(events: Iterable[Dict[str, Any]]) -> Interview:
@@ -118,10 +163,11 @@ def interview_from_tracker(tracker: Any) -> Interview:
     def steps() -> Iterator[_Step]:
         for event in tracker.events:
             if isinstance(event, Restarted):
-                yield "restart", (), None, ""
+                yield "restart", (), None, "", 0.0
             elif isinstance(event, UserUttered):
-                yield ("user", turn_acts(event.parse_data or {}), _persona_from(event.entities, event.metadata),
-                       event.text or "")
+                parse = event.parse_data or {}
+                yield ("user", turn_acts(parse), _persona_from(event.entities, event.metadata),
+                       event.text or "", main_confidence(parse))
 
     interview = _fold(steps())
     if interview.persona_id is None:

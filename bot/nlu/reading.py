@@ -15,14 +15,21 @@ from bot import topics
 #: A clause's act counts at this confidence; a dismissal needs more (it hurts the patient
 #: and caps the score, so it must be the most precise act of all).
 ACT_CONFIDENCE = 0.6
+QUESTION_ACT_CONFIDENCE = 0.45
 DISMISSIVE_ACT_CONFIDENCE = 0.75
+#: A whole turn this sure of one question is one question, whatever its clauses say
+#: ("Has anything been weighing on you, any pressures?").
+SINGLE_QUESTION_CONFIDENCE = 0.85
 #: The whole turn's own label stands when it is a question this sure.
 WHOLE_QUESTION_CONFIDENCE = 0.5
 
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
 #: Below this a dismissive whole-turn label gives way to the next best act: an unsure
 #: accusation is worse than a missed one.
-DISMISSIVE_MAIN_CONFIDENCE = 0.55
+DISMISSIVE_MAIN_CONFIDENCE = 0.65
+#: Below this a follow-up label gives way to the next best act ("and the salon, how's that
+#: going?" is about work, not a follow-up).
+FOLLOW_UP_MAIN_CONFIDENCE = 0.5
 #: Whole-turn labels that a question in one of its clauses overrides: the social preface
 #: of "Hi, I'm Sam. What brings you in?" or "That sounds hard. How's your sleep?".
 PREFACE_ACTS = frozenset({"greet", "empathize", "legitimize", "goodbye", "reflect", "invite_questions",
@@ -61,12 +68,20 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
     whole = ranking[0]
     if whole[0] in DISMISSIVE_ACTS and whole[1] < DISMISSIVE_MAIN_CONFIDENCE:
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
+    if whole[0] == topics.FOLLOW_UP_INTENT and whole[1] < FOLLOW_UP_MAIN_CONFIDENCE:
+        whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
     whole_act = Act(whole[0], whole[1], 0, len(text))
     if len(clauses) < 2:
         return Reading(whole[0], whole[1], (whole_act,))
+    single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE
     acts: List[Act] = []
     for start, end, name, confidence in clauses:
-        needed = DISMISSIVE_ACT_CONFIDENCE if name in DISMISSIVE_ACTS else ACT_CONFIDENCE
+        if name in DISMISSIVE_ACTS:
+            needed = DISMISSIVE_ACT_CONFIDENCE
+        elif name in questions:
+            needed = 2.0 if single_question else QUESTION_ACT_CONFIDENCE
+        else:
+            needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
             acts.append(Act(name, confidence, start, end))
     asked = [a for a in acts if a.name in questions]

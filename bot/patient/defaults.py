@@ -149,6 +149,24 @@ _NOTHING_MORE_ANY = ("I can't think of anything more to add about that.",
                      "Honestly, I've told you all I can about that one.")
 
 
+#: In a proxy case, what the patient says when addressed and the file has no line in their
+#: own voice for the topic: a short reply of their own, then the proxy fills in.
+_ASIDE_CHILD = ("Um... dunno.", "I don't know...", "Um. Okay, I guess.")
+_ASIDE_TEEN = ("Dunno. It's fine, I guess.", "I don't really know.", "Not really... I dunno.")
+_ASIDE_ADULT = ("Oh... I'm not sure.", "I don't rightly know.", "You'd best ask them.")
+
+
+def patient_aside_lines(persona: Persona) -> Tuple[str, ...]:
+    if persona.age < 13:
+        return _ASIDE_CHILD
+    return _ASIDE_TEEN if persona.age < 18 else _ASIDE_ADULT
+
+
+def proxy_first_name(persona: Persona) -> str:
+    speaker = persona.proxy.speaker if persona.proxy else ""
+    return speaker.split()[0] if speaker.split() else (persona.proxy.relation if persona.proxy else "")
+
+
 def nothing_more_lines(persona: Persona) -> Tuple[str, ...]:
     return _NOTHING_MORE.get(persona.demeanour, _NOTHING_MORE["neutral"]) + _NOTHING_MORE_ANY
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
-from bot.conversation import plain_act
+from bot.conversation import contextual_follow_up, plain_act
 from bot.patient import defaults
 from bot.patient.variants import as_i_said, first_sentence, pick
 from bot.personas.model import Answer, Persona
@@ -96,12 +96,15 @@ def _topic_of(act: str) -> str:
 
 
 def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
-            addressees: Optional[Sequence[Optional[str]]] = None) -> PatientReply:
+            addressees: Optional[Sequence[Optional[str]]] = None,
+            context: Optional[Sequence[Tuple[str, float]]] = None) -> PatientReply:
     """The patient's reply to the last of ``acts`` (learner turns since the interview began).
 
     ``acts`` may start with ``start_interview``; ``nlu_fallback`` marks a message the NLU
     did not understand. ``addressees`` (one per turn: "patient", "proxy" or None for
-    unchanged) says whom the learner spoke to in a proxy case.
+    unchanged) says whom the learner spoke to in a proxy case. ``context`` (each turn's
+    words and main-act confidence) lets an unsure turn be read as a follow-up on the
+    patient's last answer (bot/conversation.py, contextual_follow_up).
     """
     state = _State(rapport=persona.rapport_start)
     reply = _opening(persona, conversation_id)
@@ -115,6 +118,10 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
             continue
         if addressees is not None and index < len(addressees) and addressees[index]:
             state.addressee = str(addressees[index])
+        if context is not None and index < len(context) and reply.topics and len(turn_acts) == 1:
+            text, confidence = context[index]
+            if contextual_follow_up(text, plain_act(turn_acts[0]), confidence, reply.topics[-1], reply.text):
+                turn_acts = (f"{topics.FOLLOW_UP_INTENT}:{reply.topics[-1]}",)
         reply = _turn(persona, conversation_id, state, index, turn_acts)
         state.said.add(reply.text)
     return reply
@@ -250,17 +257,25 @@ def _reaction(persona: Persona, cid: str, act: str, state: _State, occurrence: O
     return PatientReply(text, act, "reaction", False, state.rapport, (), _speaker(persona, state), state.hurt)
 
 
-def _voice(persona: Persona, state: _State, answer: Answer, texts: Sequence[str]) -> Tuple[Sequence[str], str]:
-    """In a proxy case the patient answers in their own voice when addressed and the file has it."""
-    if persona.proxy and state.addressee == "patient" and answer.patient:
-        return answer.patient, "patient"
+def _voice(persona: Persona, cid: str, state: _State, topic: str, answer: Answer,
+           texts: Sequence[str]) -> Tuple[Sequence[str], str]:
+    """In a proxy case the patient answers in their own voice when addressed: the file's line
+    for them, else a short reply of their own before the proxy fills in."""
+    if persona.proxy and state.addressee == "patient":
+        if answer.patient:
+            return answer.patient, "patient"
+        aside = pick(defaults.patient_aside_lines(persona), cid, topic, "aside")
+        first, proxy = defaults.first_name(persona), defaults.proxy_first_name(persona)
+        return tuple(f"({first}) {aside} ({proxy}) {text}" for text in texts), "patient"
     return texts, _speaker(persona, state)
 
 
 def _answer(persona: Persona, cid: str, state: _State, topic: str, answer: Answer, opened: bool,
             occurrence: int) -> PatientReply:
     level = "open" if (opened or not answer.has_disclosure_levels) else "guarded"
-    texts, speaker = _voice(persona, state, answer, answer.open if level == "open" else answer.guarded)
+    texts, speaker = _voice(persona, cid, state, topic, answer, answer.open if level == "open" else answer.guarded)
+    if topics.category_of(topic) in topics.REACTION_CATEGORIES and topic not in ("ask_open", "ask_anything_else"):
+        level = "reaction"  # a process or communication act answered from `answers` is a reaction
     base = pick(texts, cid, topic, level)
     already = state.said_level.get(topic)
     if already == level or (already == "open" and level == "guarded"):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import topics
-from bot.conversation import resolve_turn
+from bot.conversation import contextual_follow_up, resolve_turn
 from bot.nlu.reading import read_turn
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
@@ -91,14 +91,16 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
     patient: List[PatientTurn] = []
     red_flags_checked = False
     earlier: List[Tuple[str, ...]] = []
+    last_patient = ""
     for turn in transcript.turns:
         if turn.speaker == "patient":
             patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(turn.text, persona)))
+            last_patient = turn.text
             continue
         whole = queue.pop(0)
         parts = segments(turn.text) or [Segment(turn.text, 0, len(turn.text))]
         part_predictions = [queue.pop(0) for _ in parts] if len(parts) > 1 else [whole]
-        acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier)
+        acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient)
         earlier.append(acts)
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
                          parts, part_predictions)
@@ -124,13 +126,18 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
 
 
 def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predictions: List[Prediction],
-                     earlier: List[Tuple[str, ...]]) -> Tuple[Tuple[str, ...], float]:
+                     earlier: List[Tuple[str, ...]], last_patient: str) -> Tuple[Tuple[str, ...], float]:
     """The turn's acts as the patient read them (bot/nlu/reading.py, then follow-ups resolved
     in context by bot/conversation.py), main act first; every act is a topic id."""
     clauses = [(s.start, s.end, pr.topic, pr.confidence) for s, pr in zip(parts, predictions)] if len(parts) > 1 else []
     ranking = sorted(whole.probabilities.items(), key=lambda kv: -kv[1])[:3] or [(whole.topic, whole.confidence)]
     reading = read_turn(text, ranking, clauses)
     ordered = (reading.main, *[a.name for a in reading.acts if a.name != reading.main])
+    # As the patient engine does: the topic the patient answered last turn (bot/patient/engine.py).
+    previous = next((a for a in reversed(earlier[-1]) if a in topics.load_topics()
+                     and topics.category_of(a) in ("physical", "psychosocial", "perspective")), None) if earlier else None
+    if len(ordered) == 1 and contextual_follow_up(text, ordered[0], reading.confidence, previous, last_patient):
+        ordered = (topics.FOLLOW_UP_INTENT,)
     resolved = resolve_turn(ordered, earlier)
     by_best = {topics.UNCOVERED_INTENT: whole.best_topic()}
     acts = tuple(dict.fromkeys(by_best.get(a, a) for a in resolved if a in topics.load_topics() or a in by_best))
