@@ -408,3 +408,36 @@ def test_f6_fresh_sender_ids_do_not_dodge_the_rate_limit(address_limited_stack):
     finally:
         client.disconnect()
 
+
+# --- F8: deep nesting and huge numbers get the documented 400 / sp_error -----------------------
+
+def test_f8_deep_nesting_and_huge_numbers_get_a_clear_error_on_rest_and_socketio(web_stack):
+    sender = f"deep-{uuid.uuid4().hex[:8]}"
+    head = b'{"sender": "%s", "message": "hi", ' % sender.encode()
+    bodies = [b"[" * 5000 + b"]" * 5000,
+              head + b'"metadata": ' + b'{"a": ' * 3000 + b"1" + b"}" * 3000 + b"}",
+              head + b'"metadata": ' + b'{"a": ' * 40 + b"1" + b"}" * 40 + b"}",
+              head + b'"metadata": {"n": ' + b"1" * 5000 + b"}}",
+              head + b'"n": ' + b"9" * 5000 + b"}"]
+    for body in bodies:
+        code, reply = post_rest(web_stack, body)
+        assert code == 400, (body[:60], code, reply)
+        assert reply["error"]
+    assert user_texts(web_stack, sender) == []
+    client, errors, _, _ = sio_client(web_stack)
+    session = f"sio-{sender}"
+    nested: object = 1
+    for _ in range(40):
+        nested = {"a": nested}
+    try:
+        client.emit("session_request", {"session_id": session})
+        client.emit("user_uttered", {"message": "hi", "session_id": session, "metadata": nested})
+        assert "nested" in errors.get(timeout=10)["error"]
+        client.emit("user_uttered", {"message": "hi", "session_id": session, "metadata": '{"n": ' + "1" * 5000 + "}"})
+        assert errors.get(timeout=10)["error"]
+        client.emit("user_uttered", {"message": "hi", "session_id": session,
+                                     "metadata": '{"a": ' * 3000 + "1" + "}" * 3000})
+        assert errors.get(timeout=10)["error"]
+    finally:
+        client.disconnect()
+    assert user_texts(web_stack, session) == []

@@ -15,6 +15,8 @@ MAX_MESSAGE_CHARS = int(os.environ.get("SPTRAINER_MAX_MESSAGE_CHARS", "2000"))
 MAX_BODY_BYTES = int(os.environ.get("SPTRAINER_MAX_BODY_BYTES", str(32 * 1024)))
 #: Metadata as JSON: the web page sends a persona id; nothing needs more than a few KB.
 MAX_METADATA_BYTES = int(os.environ.get("SPTRAINER_MAX_METADATA_BYTES", "4096"))
+#: Objects and lists inside metadata: a persona id needs one level.
+MAX_METADATA_DEPTH = 8
 _SENDER_RE = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,128}$")
 
 
@@ -44,6 +46,32 @@ def is_valid_unicode(text: str) -> bool:
 def _invalid_unicode(what: str) -> InputProblem:
     return InputProblem(400, f"{what} contains invalid Unicode (a lone surrogate such as \\ud800); "
                              "send text as plain UTF-8")
+
+
+def parse_json(text: str, what: str = "the body") -> Any:
+    """json.loads with every way it can fail turned into a 400 that says why: bad syntax,
+    nesting deeper than Python's recursion limit, integers longer than 4300 digits."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputProblem(400, f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise InputProblem(400, f"{what} is not accepted: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. "Exceeds the limit (4300) for integer string conversion"
+        raise InputProblem(400, f"{what} is not accepted: {str(exc).split(';')[0]}") from None
+
+
+def check_depth(value: Any, what: str, limit: int = MAX_METADATA_DEPTH) -> None:
+    """Refuse objects and lists nested more than ``limit`` levels (iteratively: no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            raise InputProblem(400, f"{what} is nested too deeply: at most {limit} levels of objects and lists")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def check_unicode(value: Any, what: str) -> None:
@@ -88,6 +116,7 @@ def check_metadata(metadata: Any) -> Optional[Dict[str, Any]]:
         return None
     if not isinstance(metadata, dict):
         raise InputProblem(400, f"'metadata' must be a JSON object, got {type(metadata).__name__}")
+    check_depth(metadata, "'metadata'")
     check_unicode(metadata, "'metadata'")
     size = len(json.dumps(metadata, ensure_ascii=False).encode("utf-8"))
     if size > MAX_METADATA_BYTES:
@@ -254,3 +283,27 @@ async def close_conversation(agent: Any, sender: str) -> None:
             tracker.update(ActionExecuted(CLOSED_ACTION))
             await agent.tracker_store.save(tracker)
     _closed.add(sender)
+
+
+class SafeJSON:
+    """The json module python-socketio decodes packets with, except that a packet it cannot
+    decode (nested too deeply, a 5000-digit number, bad syntax) becomes an INVALID_PACKET event
+    carrying the reason, which the channel answers with an sp_error, instead of an exception
+    inside the server and no answer at all."""
+
+    INVALID_PACKET = "sp_invalid_packet"
+
+    @staticmethod
+    def dumps(*args: Any, **kwargs: Any) -> str:
+        return json.dumps(*args, **kwargs)
+
+    @staticmethod
+    def loads(text: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return json.loads(text, *args, **kwargs)
+        except InputProblem:
+            raise
+        except (RecursionError, ValueError) as exc:
+            reason = ("JSON nested too deeply" if isinstance(exc, RecursionError)
+                      else str(exc).split(";")[0])
+            return [SafeJSON.INVALID_PACKET, f"the message could not be read: {reason}"]

@@ -7,7 +7,6 @@ that conversation; other sender ids stay open, as the project contract promises.
 """
 from __future__ import annotations
 
-import json
 import logging
 from asyncio import CancelledError
 from typing import Any, Awaitable, Callable, Optional, Text
@@ -19,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, check_body_size,
-                                check_payload, close_conversation, is_closed, refuse_restart)
+                                check_payload, close_conversation, is_closed, parse_json, refuse_restart)
 from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, conversation_to_close,
                         is_web_conversation, socket_key)
 
@@ -77,11 +76,10 @@ class GuardedRestInput(RestInput):
             try:
                 check_body_size(len(request.body or b""))
                 try:
-                    payload = json.loads(request.body.decode("utf-8"))
+                    text = request.body.decode("utf-8")
                 except UnicodeDecodeError:
                     raise InputProblem(400, "the body is not valid UTF-8") from None
-                except json.JSONDecodeError as exc:
-                    raise InputProblem(400, f"the body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+                payload = parse_json(text)
                 message = check_payload(payload)
                 self.check_owner(request, message.sender)
                 if self.limiter and not self.limiter.allow(message.sender):

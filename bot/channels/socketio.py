@@ -15,7 +15,6 @@ Differences from rasa.core.channels.socketio.SocketIOInput (same events, same na
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import os
 import uuid
@@ -28,8 +27,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, check_metadata,
-                                check_sender, check_text, is_closed, refuse_restart)
+from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, SafeJSON, address_limiter,
+                                check_metadata, check_sender, check_text, is_closed, parse_json, refuse_restart)
 from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
 
@@ -57,7 +56,7 @@ class GuardedSocketIOInput(SocketIOInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], json=SafeJSON)
         hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
         limiter = RateLimiter.from_env()
@@ -124,6 +123,10 @@ class GuardedSocketIOInput(SocketIOInput):
                 return WEB_ONLY_MESSAGE
             return None
 
+        @sio.on(SafeJSON.INVALID_PACKET, namespace=self.namespace)
+        async def invalid_packet(sid: Text, reason: Any = None) -> None:
+            await refuse(sid, str(reason or "the message could not be read"))
+
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
             allowed_session.pop(sid, None)
@@ -172,10 +175,7 @@ class GuardedSocketIOInput(SocketIOInput):
                 text = check_text(data.get("message"))
                 metadata = data.get(self.metadata_key) or {}
                 if isinstance(metadata, str):
-                    try:
-                        metadata = json.loads(metadata)
-                    except json.JSONDecodeError as exc:
-                        raise InputProblem(400, f"'{self.metadata_key}' is not valid JSON: {exc.msg}") from None
+                    metadata = parse_json(metadata, f"'{self.metadata_key}'")
                 if not isinstance(metadata, dict):
                     raise InputProblem(400, f"'{self.metadata_key}' must be an object")
                 metadata = check_metadata(metadata) or {}
