@@ -441,3 +441,32 @@ def test_f8_deep_nesting_and_huge_numbers_get_a_clear_error_on_rest_and_socketio
     finally:
         client.disconnect()
     assert user_texts(web_stack, session) == []
+
+
+# --- F7: half-sent requests are closed within the timeout ------------------------------------------
+
+def _closed_within(port: int, payload: bytes, limit: float) -> float:
+    """Seconds until the server closes a connection that sent only ``payload``."""
+    import socket as sockets
+
+    started = time.monotonic()
+    with sockets.create_connection(("127.0.0.1", port), timeout=limit) as conn:
+        conn.sendall(payload)
+        try:
+            while conn.recv(4096):
+                pass  # an error response (408) may come first; wait for the close
+        except sockets.timeout:
+            return float("inf")
+    return time.monotonic() - started
+
+
+def test_f7_half_sent_headers_and_bodies_are_timed_out(lone_web):
+    server = lone_web(SPTRAINER_HTTP_TIMEOUT="2").start()
+    half_headers = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+    assert _closed_within(server.port, half_headers, 10) < 6
+    half_body = (b"POST /api/student/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 500\r\n\r\n{\"name\": ")
+    assert _closed_within(server.port, half_body, 10) < 6
+    idle = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"  # a whole request, then nothing
+    assert _closed_within(server.port, idle, 10) < 6
+    assert requests.get(f"{server.url}/api/health", timeout=10).status_code == 200

@@ -1,12 +1,79 @@
-"""``python -m bot.web --port 8080``: serve the web app."""
+"""``python -m bot.web --port 8080``: serve the web app.
+
+Slow clients are timed out (``SPTRAINER_HTTP_TIMEOUT`` seconds, default 15): a connection
+must send a request's headers within it, the body of a request is read within it, an idle
+keep-alive connection is closed after it, and an unread body is drained for at most it.
+"""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import signal
+from typing import Any, Optional
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_server import Server
 
-from bot.web.app import create_app
+from bot.web.app import create_app, http_timeout
+
+logger = logging.getLogger(__name__)
+
+
+class HeaderTimeoutHandler(RequestHandler):
+    """aiohttp's connection handler, plus a deadline for the first request's headers
+    (aiohttp has none: a client sending half a request line kept the connection forever;
+    later requests on a kept-alive connection are covered by keepalive_timeout)."""
+
+    __slots__ = ("_header_deadline",)
+
+    header_timeout = 15.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self._header_deadline: Optional[asyncio.TimerHandle] = self._loop.call_later(
+            self.header_timeout, self._headers_overdue)
+
+    def _headers_overdue(self) -> None:
+        self._header_deadline = None
+        if self._request_count == 0 and self.transport is not None:
+            logger.info("closing a connection that sent no complete request headers in %.0f s", self.header_timeout)
+            self.force_close()
+            self.transport.close()
+
+    def connection_lost(self, exc: Optional[BaseException]) -> None:
+        if getattr(self, "_header_deadline", None) is not None:
+            self._header_deadline.cancel()
+            self._header_deadline = None
+        super().connection_lost(exc)
+
+
+class TimedServer(Server):
+    __slots__ = ()
+
+    def __call__(self) -> RequestHandler:
+        return HeaderTimeoutHandler(self, loop=self._loop, **self._kwargs)
+
+
+class TimedAppRunner(web.AppRunner):
+    __slots__ = ()
+
+    async def _make_server(self) -> Server:
+        server = await super()._make_server()
+        server.__class__ = TimedServer  # same layout: only __call__ differs
+        return server
+
+
+async def serve(app: web.Application, host: str, port: int, timeout: float, **runner_kw: Any) -> web.AppRunner:
+    HeaderTimeoutHandler.header_timeout = timeout
+    runner = TimedAppRunner(app, keepalive_timeout=timeout, lingering_time=timeout,
+                            access_log=logging.getLogger("aiohttp.access"), **runner_kw)
+    await runner.setup()
+    # A wide accept queue: a burst of connections (a sign-in flood) must not drop the SYNs of
+    # other clients, which would then wait for TCP to retry (1 s, 3 s...).
+    await web.TCPSite(runner, host, port, backlog=1024).start()
+    return runner
 
 
 def main() -> None:
@@ -15,9 +82,19 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # A wide accept queue: a burst of connections (a sign-in flood) must not drop the SYNs of
-    # other clients, which would then wait for TCP to retry (1 s, 3 s...).
-    web.run_app(create_app(), host=args.host, port=args.port, print=None, backlog=1024)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C and Stack.stop: a clean shutdown
+            loop.add_signal_handler(sig, stop.set)
+        runner = await serve(create_app(), args.host, args.port, http_timeout())
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(run())
 
 
 if __name__ == "__main__":

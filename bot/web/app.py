@@ -52,6 +52,14 @@ HASH_WORKERS = max(1, int(os.environ.get("SPTRAINER_HASH_WORKERS", "1")))
 HASH_QUEUE = max(1, int(os.environ.get("SPTRAINER_HASH_QUEUE", "8")))
 
 
+def http_timeout() -> float:
+    """Seconds a client gets to send a request's headers, or its body ($SPTRAINER_HTTP_TIMEOUT)."""
+    try:
+        return max(0.5, float(os.environ.get("SPTRAINER_HTTP_TIMEOUT", "15")))
+    except ValueError:
+        return 15.0
+
+
 def rasa_port() -> int:
     url = os.environ.get("SPTRAINER_RASA_URL", "http://127.0.0.1:5005")
     try:
@@ -91,8 +99,12 @@ async def read_json(request: web.Request) -> Dict[str, Any]:
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise Denied(413, "request too large")
     try:
-        data = json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError):
+        raw = await asyncio.wait_for(request.read(), timeout=http_timeout())
+    except asyncio.TimeoutError:
+        raise Denied(408, "the request body did not arrive in time") from None
+    try:
+        data = json.loads(raw.decode(request.charset or "utf-8"))
+    except (ValueError, UnicodeDecodeError, LookupError, RecursionError):
         raise Denied(400, "the request body must be JSON") from None
     if not isinstance(data, dict):
         raise Denied(400, "the request body must be a JSON object")
