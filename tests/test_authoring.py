@@ -701,3 +701,21 @@ def test_the_persona_examples_in_the_docs_validate(doc: str, name: str):
     example = re.search(r"```yaml\n(id: .*?)```", text, re.S) or re.search(r"```yaml\n(# yaml-language-server.*?)```", text, re.S)
     persona = persona_of(example.group(1), name)
     assert persona.id == name
+
+
+def test_follow_up_details_are_shown_linted_and_templated(tmp_path: Path, capsys):
+    text = MINIMAL.replace('  ask_onset: "About eight months ago, around when the library cuts started."',
+                           '  ask_onset:\n    text: "About eight months ago."\n'
+                           '    follow_up: ["It was a Tuesday, after the budget meeting.", "It has never gone fully."]')
+    assert "follow_up" in text, "the minimal example changed: update this test"
+    path = write(tmp_path, text)
+    code, out, err = run_cli(capsys, "persona", "show", str(path))
+    assert code == 0, err
+    assert "followed up (one at a time):" in out and "It was a Tuesday, after the budget meeting." in out
+    code, out, err = lint(capsys, str(path))
+    assert "follow-up details: 1 topic(s)" in out
+    template_path = tmp_path / "new"
+    template_path.mkdir()
+    code, out, err = run_cli(capsys, "persona", "new", "sam-new", "--complaint", "gut", "--dir", str(template_path))
+    assert code == 0, err
+    assert "follow_up" in (template_path / "sam-new.yml").read_text()

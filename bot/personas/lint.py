@@ -34,6 +34,10 @@ ECHO_RATIO = 0.7
 #: Similarity above which a volunteered fact counts as the same as a direct_only answer.
 SAME_FACT_RATIO = 0.6
 PLACEHOLDER_RE = re.compile(r"\bTODO\b")
+#: Topics students follow up most ("how many?", "and at night?"): lint lists those without
+#: follow_up details (a note, not a warning: the patient then says that is all there is).
+MOST_ASKED = ("ask_onset", "ask_timing", "ask_severity", "ask_medications", "ask_substances", "ask_work",
+              "ask_relationships", "ask_sleep")
 ANSWER_TEXT_FIELDS = ("text", "guarded", "open", "repeat", "escalation", "follow_up", "patient")
 
 
@@ -131,6 +135,7 @@ class Coverage:
     reactions: Dict[str, List[str]]  # reaction category -> topics with a reaction (or an answer)
     direct_only: List[str]
     volunteers: int
+    follow_ups: List[str] = field(default_factory=list)  # topics with follow-up details
 
     @property
     def answered_count(self) -> int:
@@ -263,6 +268,7 @@ def coverage_of(persona: Persona) -> Coverage:
         pairs=pairs, reactions=reactions,
         direct_only=[t for t, a in persona.answers.items() if a.direct_only],
         volunteers=len(persona.volunteers),
+        follow_ups=[t for t, a in persona.answers.items() if a.follow_up],
     )
 
 
@@ -429,6 +435,9 @@ def format_coverage(report: LintReport) -> str:
         f"  reactions: communication {len(comm)}/{len(topics.ids_in('communication'))}"
         + (f" (missing: {', '.join(comm_missing)})" if comm_missing else ""),
     ]
+    most_asked = [t for t in MOST_ASKED if t in persona.answers and t not in cov.follow_ups]
+    lines.append(f"  follow-up details: {len(cov.follow_ups)} topic(s)"
+                 + (f"; most-asked topics without: {', '.join(most_asked)}" if most_asked else ""))
     extras = []
     if cov.direct_only:
         extras.append(f"direct_only: {', '.join(cov.direct_only)}")

@@ -232,7 +232,10 @@ def template(persona_id: str, complaint: str, path: Optional[Path] = None) -> st
         "answers:",
         "  # Each answer: one string, a list of variants, or the long form with",
         "  #   text | guarded + open, and optionally repeat (asked again), cue: true (an emotional",
-        "  #   cue), escalation (said if the cue is ignored), direct_only: true (never volunteered).",
+        "  #   cue), escalation (said if the cue is ignored), direct_only: true (never volunteered),",
+        "  #   follow_up (further facts, one per follow-up such as \"how many?\": e.g.",
+        "  #     follow_up: [\"Four or five cans on a Saturday.\", \"More since the layoffs.\"]),",
+        "  #   patient (proxy cases: the patient's own words when the learner speaks to them).",
     ]
     titles = {
         "process": "process: how the interview runs",

@@ -86,6 +86,10 @@ def _answer_lines(persona: Persona, topic_id: str, answer: Answer, rapport: Opti
         lines += _texts(texts, label)
     if answer.repeat:
         lines += _texts(answer.repeat, "asked again:")
+    if answer.follow_up:
+        lines += _texts(answer.follow_up, "followed up (one at a time):")
+    if answer.patient:
+        lines += _texts(answer.patient, f"in {persona.name.split()[0]}'s own voice:")
     if answer.cue and "open" in levels:
         if answer.direct_only:
             lines += _wrap("(not brought back if ignored: direct_only)", "if the cue is ignored:")
