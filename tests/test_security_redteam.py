@@ -470,3 +470,37 @@ def test_f7_half_sent_headers_and_bodies_are_timed_out(lone_web):
     idle = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"  # a whole request, then nothing
     assert _closed_within(server.port, idle, 10) < 6
     assert requests.get(f"{server.url}/api/health", timeout=10).status_code == 200
+
+
+# --- F10: a damaged app database is found at start-up and reported -------------------------------
+
+def _damage(path) -> None:
+    """Overwrite every page after the first (the schema) with garbage, as a bad disk would."""
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        fh.seek(4096)
+        fh.write(os.urandom(max(size - 4096, 4096)))
+
+
+def test_f10_a_damaged_app_database_stops_start_up_fails_health_and_errors_are_json(lone_web):
+    server = lone_web(SPTRAINER_HEALTH_CHECK_SECONDS="0").start()
+    assert server.client().get("/api/health").json()["ok"] is True
+    student = server.client().student("before-the-damage")
+    assert student.get("/api/my/conversations").status_code == 200
+    db = server.var / "app.db"
+    _damage(db)
+    health = server.client().get("/api/health")
+    assert health.status_code == 503 and health.json()["ok"] is False, health.text
+    assert "database" in health.json()["database"]
+    for r in (student.get("/api/my/conversations"), server.client().post("/api/student/login", {"name": "after"})):
+        assert r.status_code == 500 and r.headers["Content-Type"].startswith("application/json"), r.text
+        assert r.json()["error"]
+    server.stop()
+    again = LoneWeb(server.var.parent, SPTRAINER_APP_DB=str(db), SPTRAINER_VAR_DIR=str(server.var))
+    again.start(wait=False)
+    try:
+        assert again.proc.wait(timeout=60) != 0, "a damaged database must stop the start-up"
+        out = again.output()
+        assert str(db) in out and "damaged" in out, out[-2000:]
+    finally:
+        again.stop()

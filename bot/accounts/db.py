@@ -194,6 +194,16 @@ def _statements(script: str) -> List[str]:
     return out
 
 
+class DatabaseDamaged(RuntimeError):
+    """The app database cannot be read or fails SQLite's integrity check."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"the app database {path} is damaged ({detail}); restore it from a backup, "
+                         "or move it away to start with an empty one")
+        self.path = path
+        self.detail = detail
+
+
 class AppDB:
     """Short-lived connections to the app database; safe to use from worker threads."""
 
@@ -209,7 +219,26 @@ class AppDB:
         conn.execute("PRAGMA busy_timeout = 10000")
         return conn
 
+    def check(self) -> None:
+        """Raise DatabaseDamaged unless SQLite's quick_check finds the file sound."""
+        try:
+            conn = self._connect()
+            try:
+                rows = [r[0] for r in conn.execute("PRAGMA quick_check(5)").fetchall()]
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseDamaged(self.path, str(exc)) from None
+        if rows != ["ok"]:
+            raise DatabaseDamaged(self.path, "; ".join(str(r) for r in rows))
+
     def ensure_schema(self) -> int:
+        try:
+            return self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseDamaged(self.path, str(exc)) from None
+
+    def _ensure_schema(self) -> int:
         conn = self._connect()
         try:
             conn.execute("PRAGMA journal_mode = WAL")

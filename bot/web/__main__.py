@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_server import Server
 
+from bot.accounts.db import DatabaseDamaged
 from bot.web.app import create_app, http_timeout
 
 logger = logging.getLogger(__name__)
@@ -88,7 +89,12 @@ def main() -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C and Stack.stop: a clean shutdown
             loop.add_signal_handler(sig, stop.set)
-        runner = await serve(create_app(), args.host, args.port, http_timeout())
+        try:
+            app = create_app()
+        except DatabaseDamaged as exc:
+            logger.error("refusing to start: %s", exc)
+            raise SystemExit(f"error: refusing to start: {exc}") from None
+        runner = await serve(app, args.host, args.port, http_timeout())
         try:
             await stop.wait()
         finally:

@@ -27,6 +27,7 @@ from aiohttp import web
 from aiohttp_session import session_middleware
 
 from bot.accounts import AccountError, AppDB, Records, Sessions, User, Users
+from bot.accounts.db import DatabaseDamaged
 from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD, ReflectionError, Reflections
 from bot.accounts.users import SESSION_SECONDS, login_key, verify_password
 from bot.personas import PersonaRegistry, default_registry
@@ -149,6 +150,19 @@ async def denied_middleware(request: web.Request, handler) -> web.StreamResponse
         return page_response(f"{exc.status}.html" if exc.status in (403, 404) else "403.html", status=exc.status)
     except listing.FilterError as exc:
         return json_error(400, str(exc))
+    except web.HTTPException:
+        raise
+    except DatabaseDamaged as exc:
+        logger.error("%s %s: %s", request.method, request.path, exc)
+        request.app.pop("db_health", None)
+        if request.path.startswith("/api/"):
+            return json_error(500, "the app database is damaged; an administrator has to restore it")
+        raise
+    except Exception:  # noqa: BLE001 - an unexpected error on the API is still JSON
+        if not request.path.startswith("/api/"):
+            raise
+        logger.exception("%s %s failed", request.method, request.path)
+        return json_error(500, "something went wrong on the server; try again, and tell an administrator if it persists")
 
 
 def page_response(name: str, status: int = 200) -> web.Response:
@@ -183,8 +197,24 @@ def not_found(roles):
 
 # --- public -------------------------------------------------------------------------------
 
-async def health(_: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+HEALTH_CHECK_SECONDS = float(os.environ.get("SPTRAINER_HEALTH_CHECK_SECONDS", "10"))
+
+
+async def health(request: web.Request) -> web.Response:
+    """Is the app database sound? (quick_check, at most every HEALTH_CHECK_SECONDS: health is polled)."""
+    app = request.app
+    last = app.get("db_health")
+    if last is None or time.monotonic() - last[0] > HEALTH_CHECK_SECONDS:
+        try:
+            await app["run"](app["db"].check)
+            problem = None
+        except DatabaseDamaged as exc:
+            problem = str(exc)
+            logger.error("%s", problem)
+        last = (time.monotonic(), problem)
+        app["db_health"] = last
+    problem = last[1]
+    return web.json_response({"ok": problem is None, "database": problem or "ok"}, status=503 if problem else 200)
 
 
 async def config(request: web.Request) -> web.Response:
@@ -655,6 +685,7 @@ def create_app(db: Optional[AppDB] = None, registry: Optional[PersonaRegistry] =
         headers_middleware, session_middleware(storage), denied_middleware, csrf_middleware])
     db = db or AppDB()
     db.ensure_schema()
+    db.check()  # a damaged file stops the start-up (DatabaseDamaged names it)
     registry = registry or default_registry()
     records = Records(db)
     app["db"] = db
