@@ -73,6 +73,7 @@ class ScaledStack:
             self.rasa.socket_key = self.socket_key
             self.rasa.extra_env = {"SPTRAINER_PG_PASSWORD": self.pg.password, "SPTRAINER_TRACKER_URL": self.pg.url,
                                    "SPTRAINER_SOCKET_TOKENS": "all"}  # the key goes through Stack.env()
+            self.rasa.web_port = self.web_port  # its origins are the only ones Rasa accepts
             for i, port in enumerate(self.rasa_ports):
                 self.rasa.start_rasa(model, name=f"rasa{i + 1}", port=port)
             self.nginx = Nginx(self.proxy_port, self.rasa_ports, self.run_dir / "nginx").start()

@@ -92,8 +92,19 @@ class Stack:
                    SPTRAINER_RASA_URL=self.rasa_url, SPTRAINER_VAR_DIR=str(self.run_dir))
         if self.personas_dir:
             env["SPTRAINER_PERSONAS_DIR"] = str(self.personas_dir)
+        if "SPTRAINER_ALLOWED_ORIGINS" not in os.environ:
+            env["SPTRAINER_ALLOWED_ORIGINS"] = ",".join(self.web_origins())
         env.update(self.extra_env)
         return env
+
+    def web_origins(self) -> List[str]:
+        """Where browsers load the web app from: the only origins Rasa and Socket.IO accept."""
+        if not self.web_port:
+            return []
+        hosts = ["127.0.0.1", "localhost"]
+        if self.interface not in ("127.0.0.1", "0.0.0.0", "::", "localhost"):
+            hosts.append(self.interface)
+        return [f"http://{h}:{self.web_port}" for h in hosts]
 
     def _spawn(self, name: str, cmd: List[str]) -> subprocess.Popen:
         out = None
@@ -113,12 +124,14 @@ class Stack:
         endpoints = self.endpoints or write_endpoints(self.run_dir)
         self.endpoints = endpoints
         port = port or self.rasa_port
+        origins = [o for o in self.env().get("SPTRAINER_ALLOWED_ORIGINS", "").split(",") if o]
         # The HTTP API token goes through the environment (SPTRAINER_RASA_TOKEN, see env()):
         # bot.rasa_server hands it to Rasa so it never shows in ps / /proc/<pid>/cmdline.
         proc = self._spawn(name, [
             sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
-            "--interface", self.interface, "--enable-api", "--cors", "*",
+            "--interface", self.interface, "--enable-api",
+            *(["--cors", *origins] if origins else []),
         ])
         _wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
         return proc

@@ -27,6 +27,25 @@ def socket_key() -> Optional[str]:
     return os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or None
 
 
+def allowed_origins() -> Optional[list]:
+    """Browser origins the channels accept ($SPTRAINER_ALLOWED_ORIGINS, comma-separated; the
+    Stack sets it to the web app's origins). None when unset: only the channel's own origin;
+    ["*"] accepts any. Requests without an Origin header (non-browser clients) are unaffected."""
+    raw = os.environ.get("SPTRAINER_ALLOWED_ORIGINS")
+    if raw is None:
+        return None
+    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+
+
+def origin_allowed(origin: Optional[str], host: Optional[str], allowed: Optional[list]) -> bool:
+    if not origin:
+        return True
+    origin = origin.rstrip("/")
+    if allowed is not None and ("*" in allowed or origin in allowed):
+        return True
+    return origin.split("://", 1)[-1].lower() == (host or "").lower()  # same origin
+
+
 def tokens_required_for_every_connection() -> bool:
     return os.environ.get("SPTRAINER_SOCKET_TOKENS", "").strip().lower() == "all"
 

@@ -504,3 +504,25 @@ def test_f10_a_damaged_app_database_stops_start_up_fails_health_and_errors_are_j
         assert str(db) in out and "damaged" in out, out[-2000:]
     finally:
         again.stop()
+
+
+# --- Origins: Rasa and Socket.IO accept only the web app's origins ----------------------------
+
+def test_rasa_and_socketio_refuse_a_foreign_origin_and_accept_the_web_apps(web_stack):
+    evil, ours = "http://evil.example", f"http://127.0.0.1:{web_stack.web_port}"
+    sender = f"origin-{uuid.uuid4().hex[:8]}"
+    body = json.dumps({"sender": sender, "message": '/start_interview{"persona_id": "priya-shah"}'}).encode()
+    code, reply = post_rest(web_stack, body, headers={"Origin": evil})
+    assert code == 403 and "origin" in reply["error"].lower(), (code, reply)
+    assert user_texts(web_stack, sender) == []
+    preflight = requests.options(f"{web_stack.rasa_url}/webhooks/rest/webhook", timeout=30,
+                                 headers={"Origin": evil, "Access-Control-Request-Method": "POST"})
+    assert preflight.headers.get("Access-Control-Allow-Origin") not in ("*", evil)
+    code, _ = post_rest(web_stack, body, headers={"Origin": ours})
+    assert code == 200
+    foreign = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        foreign.connect(web_stack.rasa_url, transports=["polling"], headers={"Origin": evil})
+    client, _, _, _ = sio_client(web_stack, headers={"Origin": ours})
+    assert client.connected
+    client.disconnect()

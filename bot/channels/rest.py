@@ -19,8 +19,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, check_body_size,
                                 check_payload, close_conversation, is_closed, parse_json, refuse_restart)
-from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, conversation_to_close,
-                        is_web_conversation, socket_key)
+from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, allowed_origins, conversation_in_token,
+                        conversation_to_close, is_web_conversation, origin_allowed, socket_key)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class GuardedRestInput(RestInput):
         self.limiter: Optional[RateLimiter] = RateLimiter.from_env()
         self.address_limiter: Optional[RateLimiter] = address_limiter()
         self.jwt_key: Optional[str] = socket_key()
+        self.origins = allowed_origins()
 
     def check_owner(self, request: Request, sender: str) -> None:
         """Refuse a message into a web-app conversation without that conversation's token."""
@@ -74,6 +75,8 @@ class GuardedRestInput(RestInput):
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                if not origin_allowed(request.headers.get("Origin"), request.host, self.origins):
+                    raise InputProblem(403, "requests from this origin are not accepted; use the SP Trainer web app")
                 check_body_size(len(request.body or b""))
                 try:
                     text = request.body.decode("utf-8")

@@ -29,7 +29,7 @@ from socketio import AsyncServer
 
 from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, SafeJSON, address_limiter,
                                 check_metadata, check_sender, check_text, is_closed, parse_json, refuse_restart)
-from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, conversation_in_token, is_web_conversation,
+from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, allowed_origins, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,11 @@ class GuardedSocketIOInput(SocketIOInput):
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], json=SafeJSON)
+        # Browsers may connect only from the web app's origins (SPTRAINER_ALLOWED_ORIGINS; unset:
+        # the channel's own origin only); clients that send no Origin are not browsers.
+        origins = allowed_origins()
+        sio = AsyncServer(async_mode="sanic", json=SafeJSON,
+                          cors_allowed_origins="*" if origins and "*" in origins else origins)
         hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
         limiter = RateLimiter.from_env()
