@@ -47,6 +47,9 @@ def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bo
 CONTEXT_CONFIDENCE = 0.6
 ELLIPTICAL_CONFIDENCE = 0.75
 _ELLIPTICAL = re.compile(r"^\W*(?:and|what about|how about|or|so|but)\b", re.IGNORECASE)
+#: "Tell me more" said after an answer asks for more of that answer (docs/intent-guide.md).
+_MORE = re.compile(r"\b(?:tell me (?:a (?:bit|little) )?more|say (?:a (?:bit|little) )?more|go on|carry on|"
+                   r"expand on|elaborate|more about (?:that|it|this|them|him|her))\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z'\-]{3,}")
 #: Words too common to show that a turn picks up what the patient said.
 _COMMON = frozenset("""
@@ -72,6 +75,8 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if main in topics.load_topics() and topics.category_of(main) == "communication":
         return False
     words = len(text.split())
+    if main == "ask_open" and words <= 10 and _MORE.search(text):
+        return True
     if confidence < ELLIPTICAL_CONFIDENCE and words <= 8 and _ELLIPTICAL.search(text):
         return True
     return confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))

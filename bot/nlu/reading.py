@@ -7,6 +7,7 @@ docs/intent-guide.md, "one turn, several acts", gives the labelling rules.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
@@ -24,6 +25,7 @@ SINGLE_QUESTION_CONFIDENCE = 0.85
 WHOLE_QUESTION_CONFIDENCE = 0.5
 
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
+_NEW_QUESTION = re.compile(r"(?:and|also|plus|or)\b", re.IGNORECASE)
 #: Below this a dismissive whole-turn label gives way to the next best act: an unsure
 #: accusation is worse than a missed one.
 DISMISSIVE_MAIN_CONFIDENCE = 0.65
@@ -76,10 +78,13 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
     single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE
     acts: List[Act] = []
     for start, end, name, confidence in clauses:
+        # A clause that asks anew ("..., and where is it?", "...? Any blood?") against one
+        # that only rounds off the same question ("..., any pressures?").
+        asks_anew = bool(_NEW_QUESTION.match(text[start:end])) or text[:start].rstrip().endswith("?")
         if name in DISMISSIVE_ACTS:
             needed = DISMISSIVE_ACT_CONFIDENCE
         elif name in questions:
-            needed = 2.0 if single_question else QUESTION_ACT_CONFIDENCE
+            needed = 2.0 if single_question and not asks_anew else QUESTION_ACT_CONFIDENCE
         else:
             needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
