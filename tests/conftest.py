@@ -21,6 +21,8 @@ BUNDLED = ROOT / "personas"
 os.environ.setdefault("SPTRAINER_RATE_LIMIT", "25/60")
 # Every test client shares one loopback address; the per-address limit has its own test.
 os.environ.setdefault("SPTRAINER_ADDRESS_RATE_LIMIT", "200/2000")
+# ...and signs in hundreds of students; the sign-in throttles have their own tests.
+os.environ.setdefault("SPTRAINER_STUDENT_LOGIN_LIMIT", "1000/10000")
 
 
 def free_port() -> int:

@@ -526,3 +526,17 @@ def test_rasa_and_socketio_refuse_a_foreign_origin_and_accept_the_web_apps(web_s
     client, _, _, _ = sio_client(web_stack, headers={"Origin": ours})
     assert client.connected
     client.disconnect()
+
+
+# --- Student sign-in is throttled like staff sign-in ----------------------------------------------
+
+def test_student_sign_in_is_throttled_per_normalised_name_and_per_address(lone_web):
+    server = lone_web(SPTRAINER_STUDENT_LOGIN_LIMIT="3/5").start()
+    def sign_in(name: str):
+        return server.client().post("/api/student/login", {"name": name})
+
+    codes = [sign_in(n).status_code for n in ("Sam Student", " sam  student", "SAM\u00a0STUDENT", "sam\u3000student")]
+    assert codes == [200, 200, 200, 429], codes
+    assert "too many" in sign_in("Sam Student").json()["error"]
+    codes = [sign_in(f"other-{i}").status_code for i in range(3)]
+    assert codes == [200, 200, 429], codes

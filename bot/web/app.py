@@ -44,6 +44,20 @@ FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 LOGIN_WINDOW = 300.0
 LOGIN_MAX_FAILURES = 8  # per normalised name (and address: the pair is what a guesser varies)
+# Student sign-ins (no password: the name is the credential, so guessing names is the attack)
+# per normalised name and per client address in LOGIN_WINDOW: "<per name>/<per address>".
+
+
+def _student_limits() -> Tuple[int, int]:
+    raw = os.environ.get("SPTRAINER_STUDENT_LOGIN_LIMIT", "30/200")
+    name, _, address = raw.partition("/")
+    try:
+        return max(1, int(name)), max(1, int(address or name))
+    except ValueError:
+        return 30, 200
+
+
+STUDENT_LOGIN_PER_NAME, STUDENT_LOGIN_PER_ADDRESS = _student_limits()
 # Per client address across every name: a guesser who varies the name is throttled too.
 LOGIN_MAX_PER_ADDRESS = max(1, int(os.environ.get("SPTRAINER_LOGIN_MAX_PER_ADDRESS", "40")))
 MAX_JSON_BYTES = 64 * 1024
@@ -279,6 +293,10 @@ def _forgive_attempt(app: web.Application, keys: Tuple[str, str]) -> None:
 
 async def student_login(request: web.Request) -> web.Response:
     data = await read_json(request)
+    keys = throttle_keys(request, data.get("name"), "student")
+    if _throttled(request.app, keys, STUDENT_LOGIN_PER_NAME, STUDENT_LOGIN_PER_ADDRESS):
+        return json_error(429, "too many sign-ins from here; wait a few minutes and try again")
+    _count_attempt(request.app, keys)  # every sign-in counts: there is no wrong password
     try:
         user = await request.app["run"](request.app["users"].student, data.get("name"))
     except AccountError as exc:
