@@ -20,6 +20,10 @@ FROZEN = {
     "tests/data/dialogue/personas/arlo-bennett.yml": "8283fded594a151e65da1d6ab6f4ba65f0614127664a8cc9c0137818cfe32862",
     "tests/data/dialogue/personas/colin-mckay.yml": "15ee8196aa207826f39a3ae88a81d1ec93b4d63b016641c699cf7bc1e962e76d",
     "tests/data/dialogue/personas/elif-yilmaz.yml": "a91eadf608667e871aab3b3220e701b11d417169a03527fb8730d8c472fa94d0",
+    # Dialogue test set: 189 cases by a second blind author, two more unseen personas.
+    "tests/data/dialogue_2/dialogue_heldout_2.yml": "eb1effd6e52385c9ef5b52611ed4a896aedbbf6cea4112a9168eb4957400870b",
+    "tests/data/dialogue_2/personas/colm-brennan.yml": "07d2c535747542ed007dc5524d9175661044eececd8b08cee1264709ca4746ab",
+    "tests/data/dialogue_2/personas/frank-nowak.yml": "acb021da7d915e19b1d34130106262783c57d21b4f1d55cd7cf61bd49c78bf71",
 }
 
 
