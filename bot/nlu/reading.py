@@ -17,6 +17,7 @@ from bot import topics
 #: and caps the score, so it must be the most precise act of all).
 ACT_CONFIDENCE = 0.6
 QUESTION_ACT_CONFIDENCE = 0.45
+PREFACED_QUESTION_CONFIDENCE = 0.3
 DISMISSIVE_ACT_CONFIDENCE = 0.75
 #: A whole turn this sure of one question is one question, whatever its clauses say
 #: ("Has anything been weighing on you, any pressures?").
@@ -26,8 +27,10 @@ WHOLE_QUESTION_CONFIDENCE = 0.5
 
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
 _NEW_QUESTION = re.compile(r"(?:and|also|plus|or)\b", re.IGNORECASE)
-#: Below this a dismissive whole-turn label gives way to the next best act: an unsure
-#: accusation is worse than a missed one.
+_QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:and\s+|so\s+)?(?:what|what's|how|how's|when|where|why|who|which|do|does|did|"
+                            r"are|is|was|were|have|has|had|can|could|would|will|any)\b", re.IGNORECASE)
+#: Below this a whole-turn dismissal gives way to the next best act: an unsure accusation
+#: is worse than a missed one.
 DISMISSIVE_MAIN_CONFIDENCE = 0.65
 #: Below this a follow-up label gives way to the next best act ("and the salon, how's that
 #: going?" is about work, not a follow-up).
@@ -68,7 +71,7 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
     ``clauses`` are (start, end, act, confidence) for each clause when the turn has more than one."""
     questions = question_acts()
     whole = ranking[0]
-    if whole[0] in DISMISSIVE_ACTS and whole[1] < DISMISSIVE_MAIN_CONFIDENCE:
+    if whole[0] == "dismiss" and whole[1] < DISMISSIVE_MAIN_CONFIDENCE:
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
     if whole[0] == topics.FOLLOW_UP_INTENT and whole[1] < FOLLOW_UP_MAIN_CONFIDENCE:
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
@@ -89,10 +92,19 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
             acts.append(Act(name, confidence, start, end))
-    asked = [a for a in acts if a.name in questions]
     main = whole_act
-    if not (whole[0] in questions and whole[1] >= WHOLE_QUESTION_CONFIDENCE) and whole[0] in PREFACE_ACTS and asked:
-        main = max(asked, key=lambda a: a.confidence)
+    if not (whole[0] in questions and whole[1] >= WHOLE_QUESTION_CONFIDENCE) and whole[0] in PREFACE_ACTS:
+        # After a social or empathic preface a plainer question clause is still the point.
+        asked = [Act(name, confidence, start, end) for start, end, name, confidence in clauses
+                 if name in questions and confidence >= PREFACED_QUESTION_CONFIDENCE
+                 and _QUESTION_LIKE.search(text[start:end])]
+        if asked:
+            main = max(asked, key=lambda a: a.confidence)
+    if main is whole_act:
+        # The whole turn's act is as sure as its surest clause saying the same.
+        same = [a.confidence for a in acts if a.name == main.name]
+        if same and max(same) > main.confidence:
+            main = Act(main.name, max(same), main.start, main.end)
     if whole[0] in DISMISSIVE_ACTS:
         # "Is this real pain or is it anxiety?": a dismissive turn's kind clauses do not repair it.
         acts = [a for a in acts if a.name not in ("legitimize", "empathize", "explain_mind_body")]
