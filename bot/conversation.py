@@ -46,6 +46,13 @@ def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bo
 #: like a follow-up ("and at night?"), is read as a follow-up on that reply's topic.
 CONTEXT_CONFIDENCE = 0.6
 ELLIPTICAL_CONFIDENCE = 0.75
+#: A history question this sure is a change of topic even when it starts with "and".
+SURE_OTHER_TOPIC = 0.35
+#: A reflection, empathy or dismissal this sure is what it says, not a follow-up.
+COMMUNICATION_CONFIDENCE = 0.45
+_QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since when|which one|what kind|what sort|"
+                       r"what type|what happened|how come|why(?:'s| is| was)? (?:that|the)|in what way|like what|such as)\b",
+                       re.IGNORECASE)
 _ELLIPTICAL = re.compile(r"^\W*(?:and|what about|how about|or|so|but)\b", re.IGNORECASE)
 #: "Tell me more" said after an answer asks for more of that answer (docs/intent-guide.md).
 _MORE = re.compile(r"\b(?:tell me (?:a (?:bit|little) )?more|say (?:a (?:bit|little) )?more|go on|carry on|"
@@ -68,16 +75,21 @@ def content_words(text: str) -> Set[str]:
 
 def contextual_follow_up(text: str, main: str, confidence: float, previous_topic: Optional[str],
                          previous_reply: str) -> bool:
-    """True when an unsure turn follows up the patient's last answer: it picks up one of its
-    words ("the landing light - all night?") or starts like a follow-up ("and first thing?")."""
-    if not previous_topic or main == previous_topic or main in (topics.START_INTENT,):
-        return False
-    if main in topics.load_topics() and topics.category_of(main) == "communication":
+    """True when an unsure turn follows up the patient's last answer: it asks for more ("say a
+    bit more about that"), asks how much or how long ("roughly how many a day?"), starts
+    like a follow-up ("and first thing?"), or picks up one of the answer's words ("the
+    landing light - all night?"). A sure question on another topic is a change of topic."""
+    if not previous_topic or main == previous_topic or main == topics.START_INTENT:
         return False
     words = len(text.split())
-    if main == "ask_open" and words <= 10 and _MORE.search(text):
+    if words <= 12 and _MORE.search(text):
         return True
-    if confidence < ELLIPTICAL_CONFIDENCE and words <= 8 and _ELLIPTICAL.search(text):
+    history = main in _followable()
+    if main in topics.load_topics() and topics.category_of(main) == "communication" \
+            and confidence >= COMMUNICATION_CONFIDENCE:
+        return False
+    if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
+            and not (history and confidence >= SURE_OTHER_TOPIC):
         return True
     return confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
 

@@ -27,8 +27,12 @@ WHOLE_QUESTION_CONFIDENCE = 0.5
 
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
 _NEW_QUESTION = re.compile(r"(?:and|also|plus|or)\b", re.IGNORECASE)
-_QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:and\s+|so\s+)?(?:what|what's|how|how's|when|where|why|who|which|do|does|did|"
-                            r"are|is|was|were|have|has|had|can|could|would|will|any)\b", re.IGNORECASE)
+_QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|now|also)\W+)*(?:what|what's|how|how's|"
+                            r"when|where|why|who|which|do|does|did|are|is|was|were|have|has|had|can|could|would|"
+                            r"will|any)\b", re.IGNORECASE)
+#: "When you can't sleep, what helps?": a subordinate clause in front is not a question.
+_SUBORDINATE = re.compile(r"^\W*(?:when|whenever|if|because|since|as|after|before|while|once)\b(?![^?]*\?\s*$)",
+                          re.IGNORECASE)
 #: Below this a whole-turn dismissal gives way to the next best act: an unsure accusation
 #: is worse than a missed one.
 DISMISSIVE_MAIN_CONFIDENCE = 0.65
@@ -88,6 +92,8 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             needed = DISMISSIVE_ACT_CONFIDENCE
         elif name in questions:
             needed = 2.0 if single_question and not asks_anew else QUESTION_ACT_CONFIDENCE
+            if _SUBORDINATE.search(text[start:end]):
+                needed = 2.0
         else:
             needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:

@@ -158,8 +158,9 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
 
     questions = [a for a in acts if _is_question(a)][:MAX_ANSWERS]
     if not questions:
-        reply = _single(persona, cid, state, index, acts[0], guarded_now)
-        return _maybe_escalate(persona, cid, state, index, acts[0], reply)
+        main = _reply_act(acts)
+        reply = _single(persona, cid, state, index, main, guarded_now)
+        return _maybe_escalate(persona, cid, state, index, main, reply)
     lead = [_reaction(persona, cid, a, state).text for a in acts if a in HURTING]
     replies = [_single(persona, cid, state, index, a, guarded_now) for a in questions]
     first = replies[0]
@@ -167,6 +168,19 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
                          any(r.cue for r in replies), state.rapport,
                          tuple(t for r in replies for t in r.topics), first.speaker, state.hurt)
     return _maybe_escalate(persona, cid, state, index, _topic_of(questions[-1]), reply)
+
+
+#: Without a history question, the act a turn's reply answers: a hurt first, then what the
+#: learner asks for (an open invitation, their questions...), then the first act said.
+_REPLY_PRIORITY = ("dismiss", "reassure_premature", "ask_open", "ask_anything_else", "invite_questions",
+                   "check_understanding", topics.UNCOVERED_INTENT)
+
+
+def _reply_act(acts: Tuple[str, ...]) -> str:
+    for act in _REPLY_PRIORITY:
+        if act in acts:
+            return act
+    return acts[0]
 
 
 def _cue_response(persona: Persona, state: _State, index: int, acts: Tuple[str, ...]) -> None:
