@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Pattern, Sequence, Tuple
 
 from bot.scoring.classifier import Prediction
+from bot.nlu.reading import DISMISSIVE_MAIN_CONFIDENCE
 from bot.nlu.segments import Segment
 
 KINDS = ("denial", "psychologising", "faking", "normal_tests", "premature_reassurance", "lecturing", "either_or")
@@ -129,8 +130,9 @@ _QUESTION_ABOUT = _rx(
     r"^(?:do|does|did|have|has|would|could|is|are)\s+(?:you|stress|anything|worry|work|things)\b[^.?!]{0,60}\?\s*$",
 )
 
-#: NLU probability above which a clause counts as dismissive without a pattern.
-MODEL_THRESHOLD = 0.4
+#: NLU probability above which a clause counts as dismissive without a pattern: the same
+#: bar at which the patient takes a turn as a dismissal (bot/nlu/reading.py).
+MODEL_THRESHOLD = DISMISSIVE_MAIN_CONFIDENCE
 MODEL_THRESHOLD_REASSURANCE = 0.6
 #: Questions are rarely dismissive unless a pattern says so.
 MODEL_THRESHOLD_QUESTION = 0.8
