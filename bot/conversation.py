@@ -47,7 +47,7 @@ def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bo
 CONTEXT_CONFIDENCE = 0.6
 ELLIPTICAL_CONFIDENCE = 0.75
 #: A history question this sure is a change of topic even when it starts with "and".
-SURE_OTHER_TOPIC = 0.35
+SURE_OTHER_TOPIC = 0.25
 #: A reflection, empathy or dismissal this sure is what it says, not a follow-up.
 COMMUNICATION_CONFIDENCE = 0.45
 _QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since when|which one|what kind|what sort|"

@@ -31,7 +31,8 @@ _QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|
                             r"when|where|why|who|which|do|does|did|are|is|was|were|have|has|had|can|could|would|"
                             r"will|any)\b", re.IGNORECASE)
 #: "When you can't sleep, what helps?": a subordinate clause in front is not a question.
-_SUBORDINATE = re.compile(r"^\W*(?:when|whenever|if|because|since|as|after|before|while|once)\b(?![^?]*\?\s*$)",
+_SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|since|as|after|before|while|once)\b"
+                          r"(?![^?]*\?\s*$)",
                           re.IGNORECASE)
 #: Below this a whole-turn dismissal gives way to the next best act: an unsure accusation
 #: is worse than a missed one.
@@ -82,16 +83,17 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
     whole_act = Act(whole[0], whole[1], 0, len(text))
     if len(clauses) < 2:
         return Reading(whole[0], whole[1], (whole_act,))
-    single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE
+    # A clause that asks anew ("..., and where is it?", "...? Any blood?") makes the turn a
+    # compound; without one, a turn sure of one question only rounds it off ("..., any pressures?").
+    compound = any(_NEW_QUESTION.match(text[start:end]) or text[:start].rstrip().endswith("?")
+                   for start, end, _, _ in clauses[1:])
+    single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE and not compound
     acts: List[Act] = []
     for start, end, name, confidence in clauses:
-        # A clause that asks anew ("..., and where is it?", "...? Any blood?") against one
-        # that only rounds off the same question ("..., any pressures?").
-        asks_anew = bool(_NEW_QUESTION.match(text[start:end])) or text[:start].rstrip().endswith("?")
         if name in DISMISSIVE_ACTS:
             needed = DISMISSIVE_ACT_CONFIDENCE
         elif name in questions:
-            needed = 2.0 if single_question and not asks_anew else QUESTION_ACT_CONFIDENCE
+            needed = 2.0 if single_question else QUESTION_ACT_CONFIDENCE
             if _SUBORDINATE.search(text[start:end]):
                 needed = 2.0
         else:
