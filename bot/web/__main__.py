@@ -69,7 +69,8 @@ class TimedAppRunner(web.AppRunner):
 async def serve(app: web.Application, host: str, port: int, timeout: float, **runner_kw: Any) -> web.AppRunner:
     HeaderTimeoutHandler.header_timeout = timeout
     runner = TimedAppRunner(app, keepalive_timeout=timeout, lingering_time=timeout,
-                            access_log=logging.getLogger("aiohttp.access"), **runner_kw)
+                            access_log=logging.getLogger("aiohttp.access"),
+                            access_log_format='%a %t "%r" %s %b %Tf', **runner_kw)
     await runner.setup()
     # A wide accept queue: a burst of connections (a sign-in flood) must not drop the SYNs of
     # other clients, which would then wait for TCP to retry (1 s, 3 s...).
