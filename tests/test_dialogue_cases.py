@@ -1,0 +1,23 @@
+"""The patient on the held-out dialogue cases (``make bench-dialogue`` prints them per kind).
+
+The issue's target is 0.90 in every kind; the floors below are what this version reaches
+(dev set 0.85, test set 0.74 when written), so a change that makes the patient follow the
+conversation worse fails here.
+"""
+from __future__ import annotations
+
+from bench.dialogue import SETS, load_cases, load_personas, run
+
+FLOORS = {"dev": 0.82, "test": 0.70}
+
+
+def test_dialogue_cases_do_not_fall_below_their_floors(model_path):
+    from bot.nlu.parser import NluParser
+
+    parser = NluParser(model_path)
+    personas = load_personas()
+    for name, floor in FLOORS.items():
+        outcomes = run(load_cases([SETS[name]]), personas, parser.parse_many)
+        rate = sum(o.passed for o in outcomes) / len(outcomes)
+        assert rate >= floor, f"{name} set: {rate:.2f} < {floor}"
+    parser.close()
