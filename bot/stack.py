@@ -124,14 +124,16 @@ class Stack:
         endpoints = self.endpoints or write_endpoints(self.run_dir)
         self.endpoints = endpoints
         port = port or self.rasa_port
-        origins = [o for o in self.env().get("SPTRAINER_ALLOWED_ORIGINS", "").split(",") if o]
         # The HTTP API token goes through the environment (SPTRAINER_RASA_TOKEN, see env()):
         # bot.rasa_server hands it to Rasa so it never shows in ps / /proc/<pid>/cmdline.
         proc = self._spawn(name, [
             sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
             "--interface", self.interface, "--enable-api",
-            *(["--cors", *origins] if origins else []),
+            # No --cors: Rasa's HTTP API and REST channel send no CORS headers, so no other
+            # origin's page can read them; the Socket.IO channel answers CORS itself for the
+            # web app's origins (SPTRAINER_ALLOWED_ORIGINS). Both at once sent the header twice,
+            # which browsers refuse.
         ])
         _wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
         return proc
