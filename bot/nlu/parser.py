@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -26,6 +27,9 @@ class NluParser:
         configure_structlog(logging.WARNING)  # else Rasa's structlog prints a debug line per parse
         self.model_path = Path(model_path) if model_path else ensure_model(quiet=True)
         self._loop = asyncio.new_event_loop()
+        # The loop runs in a thread of its own: the caller's thread may already be running
+        # one (Playwright's sync API leaves one in the main thread of a test session).
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-parser")
         self.agent = Agent.load(str(self.model_path))
 
     def parse(self, text: str) -> Dict[str, Any]:
@@ -44,7 +48,8 @@ class NluParser:
                 out.append(await processor.parse_message(UserMessage(text)))
             return out
 
-        return self._loop.run_until_complete(run())
+        return self._thread.submit(self._loop.run_until_complete, run()).result()
 
     def close(self) -> None:
-        self._loop.close()
+        self._thread.submit(self._loop.close).result()
+        self._thread.shutdown()
