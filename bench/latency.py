@@ -139,6 +139,7 @@ def main() -> int:
     stack = Stack(rasa_port=15106, web_port=None, run_dir=run_dir, log_to_files=True,
                   endpoints=write_endpoints(run_dir, tracker_db))
     os.environ["SPTRAINER_RATE_LIMIT"] = "off"
+    os.environ["SPTRAINER_ADDRESS_RATE_LIMIT"] = "off"  # every simulated student shares one address
     stack.start(model=ensure_model(quiet=True))
     try:
         start_line = ['/start_interview{"persona_id": "priya-shah"}']

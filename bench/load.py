@@ -152,6 +152,7 @@ def main() -> int:
     run_dir = CACHE / "load"
     run_dir.mkdir(parents=True, exist_ok=True)
     os.environ["SPTRAINER_RATE_LIMIT"] = "off"
+    os.environ["SPTRAINER_ADDRESS_RATE_LIMIT"] = "off"  # every simulated student shares one address
     results: Dict[str, Dict[int, Dict[str, float]]] = {"init": {}, "sp": {}}
 
     init = start_init_bot(15205, run_dir)
