@@ -117,6 +117,7 @@ def test_student_completes_an_interview_by_keyboard_and_sees_feedback(new_page, 
     page.keyboard.type(STUDENT)
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Your interviews").wait_for()
+    page.wait_for_load_state("networkidle")  # the list of interviews renders after its fetch
     tab_to(page, "el.textContent === 'Interview Priya Shah'")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/chat/c-[A-Za-z0-9_-]+$"))
