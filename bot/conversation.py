@@ -15,11 +15,6 @@ from bot import topics
 PERSONA_KEY = "persona_id"
 
 
-#: Acts whose topic a follow-up can take: the history topics.
-def _followable() -> frozenset:
-    return frozenset(topics.ids_in("physical", "psychosocial", "perspective"))
-
-
 def plain_act(act: str) -> str:
     """A resolved follow-up ``follow_up:<topic>`` as its topic; any other act unchanged."""
     prefix = topics.FOLLOW_UP_INTENT + ":"
@@ -30,7 +25,7 @@ def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bo
     """The acts of one turn with a follow-up replaced by the topic it follows up: the latest
     history topic of an earlier turn, else an open invitation ("Tell me more" said first).
     With ``mark`` a follow-up is kept as ``follow_up:<topic>``, for the patient engine."""
-    followable = _followable()
+    followable = topics.history_question_ids()
     previous = next((plain_act(act) for turn in reversed(earlier) for act in turn
                      if plain_act(act) in followable), None)
     out: List[str] = []
@@ -84,7 +79,7 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     words = len(text.split())
     if words <= 12 and _MORE.search(text):
         return True
-    history = main in _followable()
+    history = main in topics.history_question_ids()
     if main in topics.load_topics() and topics.category_of(main) == "communication" \
             and confidence >= COMMUNICATION_CONFIDENCE:
         return False

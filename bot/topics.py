@@ -63,5 +63,12 @@ def ids_in(*categories: str) -> List[str]:
     return [t.id for t in load_topics().values() if t.category in categories]
 
 
+@lru_cache(maxsize=1)
+def history_question_ids() -> frozenset:
+    """Topics the learner asks about the patient's history (physical, psychosocial,
+    perspective): what a follow-up can follow and what a compound turn answers."""
+    return frozenset(ids_in("physical", "psychosocial", "perspective"))
+
+
 def category_of(topic_id: str) -> str:
     return load_topics()[topic_id].category

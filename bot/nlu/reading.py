@@ -52,8 +52,7 @@ WHOLE_TURN_ONLY = frozenset({topics.FOLLOW_UP_INTENT, "check_understanding", "in
 
 def question_acts() -> frozenset:
     """History questions: the acts a clause may contribute as the turn's main act."""
-    asked = topics.ids_in("physical", "psychosocial", "perspective")
-    return frozenset(asked) | {"ask_open", "ask_anything_else"}
+    return topics.history_question_ids() | {"ask_open", "ask_anything_else"}
 
 
 @dataclass(frozen=True)

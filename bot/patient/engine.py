@@ -142,7 +142,7 @@ def _clamp(value: float) -> float:
 
 def _is_question(act: str) -> bool:
     topic = _topic_of(act)
-    return topic in topics.load_topics() and topics.category_of(topic) in ("physical", "psychosocial", "perspective")
+    return topic in topics.history_question_ids()
 
 
 def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str, ...]) -> PatientReply:

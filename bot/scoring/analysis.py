@@ -134,8 +134,7 @@ def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predict
     reading = read_turn(text, ranking, clauses)
     ordered = (reading.main, *[a.name for a in reading.acts if a.name != reading.main])
     # As the patient engine does: the topic the patient answered last turn (bot/patient/engine.py).
-    previous = next((a for a in reversed(earlier[-1]) if a in topics.load_topics()
-                     and topics.category_of(a) in ("physical", "psychosocial", "perspective")), None) if earlier else None
+    previous = next((a for a in reversed(earlier[-1]) if a in topics.history_question_ids()), None) if earlier else None
     if len(ordered) == 1 and contextual_follow_up(text, ordered[0], reading.confidence, previous, last_patient):
         ordered = (topics.FOLLOW_UP_INTENT,)
     resolved = resolve_turn(ordered, earlier)
