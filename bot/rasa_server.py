@@ -8,9 +8,11 @@ from __future__ import annotations
 import os
 import sys
 
+from bot.settings import settings
+
 
 def main() -> None:
-    token = os.environ.get("SPTRAINER_RASA_TOKEN")
+    token = settings().rasa_token
     if not token:
         sys.exit("error: SPTRAINER_RASA_TOKEN is not set; Rasa's HTTP API is never served without a token")
     # Sanic refuses bodies over this before reading them (its default is 100 MB); the chat

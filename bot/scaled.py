@@ -6,7 +6,6 @@ docs/deploy.md maps the same roles onto several machines.
 """
 from __future__ import annotations
 
-import os
 import secrets
 import signal
 import sys
@@ -17,9 +16,10 @@ from typing import List, Optional
 
 import yaml
 
+from bot.settings import settings
 from bot.services import Nginx, Postgres, Redis
 from bot.stack import Stack, _wait_http
-from bot.training import ROOT, ensure_model
+from bot.training import ensure_model
 
 
 def scaled_endpoints(run_dir: Path, pg: Postgres, redis: Redis) -> Path:
@@ -63,13 +63,12 @@ class ScaledStack:
         model = model or ensure_model(quiet=True)
         try:
             self.pg = Postgres(self.run_dir / "pg", self.pg_port).start()
-            os.environ["SPTRAINER_PG_PASSWORD"] = self.pg.password
             self.redis = Redis(self.redis_port, self.run_dir / "redis").start()
             endpoints = scaled_endpoints(self.run_dir, self.pg, self.redis)
             self.rasa = Stack(rasa_port=self.proxy_port, web_port=None, run_dir=self.run_dir, log_to_files=True,
                               endpoints=endpoints, personas_dir=self.personas_dir)
             # The cohort profile never runs Socket.IO open: browsers need a token from the web app.
-            self.socket_key = os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or secrets.token_urlsafe(32)
+            self.socket_key = settings().socket_jwt_key or secrets.token_urlsafe(32)
             self.rasa.socket_key = self.socket_key
             self.rasa.extra_env = {"SPTRAINER_PG_PASSWORD": self.pg.password, "SPTRAINER_TRACKER_URL": self.pg.url,
                                    "SPTRAINER_SOCKET_TOKENS": "all"}  # the key goes through Stack.env()
@@ -98,7 +97,7 @@ class ScaledStack:
 
 
 def main() -> None:
-    run_dir = Path(os.environ.get("SPTRAINER_VAR_DIR") or ROOT / "var" / "scaled")
+    run_dir = settings().var_dir / "scaled"
     stack = ScaledStack(run_dir=run_dir)
 
     def _stop(signum: int, _frame: object) -> None:

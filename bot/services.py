@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
+from bot.settings import settings
+
 DEBIAN_PACKAGES = ("postgresql", "redis-server", "nginx")
 
 
@@ -80,7 +82,7 @@ class Postgres:
     data_dir: Path
     port: int
     user: str = "sptrainer"
-    password: str = field(default_factory=lambda: os.environ.get("SPTRAINER_PG_PASSWORD") or secrets.token_urlsafe(16))
+    password: str = field(default_factory=lambda: settings().pg_password or secrets.token_urlsafe(16))
     database: str = "rasa"
     proc: Optional[subprocess.Popen] = None
     ephemeral: bool = False  # relocated temp cluster, removed on stop

@@ -19,6 +19,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
+from bot.settings import settings
 from bot.training import ROOT, ensure_model
 
 DEFAULT_RASA_PORT = 5005
@@ -63,10 +64,9 @@ class Stack:
     run_dir: Path = ROOT / "var"
     personas_dir: Optional[Path] = None
     interface: str = "127.0.0.1"
-    token: str = field(default_factory=lambda: os.environ.get("SPTRAINER_RASA_TOKEN") or secrets.token_urlsafe(24))
+    token: str = field(default_factory=lambda: settings().rasa_token or secrets.token_urlsafe(24))
     # Shared by Rasa (checks) and the web app (issues): web conversations need their token.
-    socket_key: str = field(default_factory=lambda: os.environ.get("SPTRAINER_SOCKET_JWT_KEY")
-                            or secrets.token_urlsafe(32))
+    socket_key: str = field(default_factory=lambda: settings().socket_jwt_key or secrets.token_urlsafe(32))
     log_to_files: bool = False
     endpoints: Optional[Path] = None
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -92,7 +92,7 @@ class Stack:
                    SPTRAINER_RASA_URL=self.rasa_url, SPTRAINER_VAR_DIR=str(self.run_dir))
         if self.personas_dir:
             env["SPTRAINER_PERSONAS_DIR"] = str(self.personas_dir)
-        if "SPTRAINER_ALLOWED_ORIGINS" not in os.environ:
+        if settings().allowed_origins is None:
             env["SPTRAINER_ALLOWED_ORIGINS"] = ",".join(self.web_origins())
         env.update(self.extra_env)
         return env
@@ -202,9 +202,8 @@ class Stack:
 
 def main() -> None:
     """``make run``: start everything in the foreground; Ctrl-C stops it cleanly."""
-    rasa_port = int(os.environ.get("SPTRAINER_RASA_PORT", DEFAULT_RASA_PORT))
-    web_port = int(os.environ.get("SPTRAINER_WEB_PORT", DEFAULT_WEB_PORT))
-    interface = os.environ.get("SPTRAINER_INTERFACE", "127.0.0.1")
+    config = settings()
+    rasa_port, web_port, interface = config.rasa_port, config.web_port, config.interface
     model = ensure_model()
     stack = Stack(rasa_port=rasa_port, web_port=web_port, interface=interface)
     stopping = False

@@ -10,11 +10,12 @@ SPTRAINER_SOCKET_TOKENS=all (the scaled profile) requires a token for every conn
 """
 from __future__ import annotations
 
-import os
 import time
 from typing import Optional
 
 import jwt
+
+from bot.settings import settings
 
 ALGORITHM = "HS256"
 DEFAULT_TTL_SECONDS = 8 * 3600
@@ -24,17 +25,15 @@ WEB_ONLY_MESSAGE = ("this conversation belongs to a student in the web app; "
 
 
 def socket_key() -> Optional[str]:
-    return os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or None
+    return settings().socket_jwt_key
 
 
 def allowed_origins() -> Optional[list]:
     """Browser origins the channels accept ($SPTRAINER_ALLOWED_ORIGINS, comma-separated; the
     Stack sets it to the web app's origins). None when unset: only the channel's own origin;
     ["*"] accepts any. Requests without an Origin header (non-browser clients) are unaffected."""
-    raw = os.environ.get("SPTRAINER_ALLOWED_ORIGINS")
-    if raw is None:
-        return None
-    return [o.strip().rstrip("/") for o in raw.split(",") if o.strip()]
+    origins = settings().allowed_origins
+    return None if origins is None else list(origins)
 
 
 def origin_allowed(origin: Optional[str], host: Optional[str], allowed: Optional[list]) -> bool:
@@ -47,7 +46,7 @@ def origin_allowed(origin: Optional[str], host: Optional[str], allowed: Optional
 
 
 def tokens_required_for_every_connection() -> bool:
-    return os.environ.get("SPTRAINER_SOCKET_TOKENS", "").strip().lower() == "all"
+    return settings().socket_tokens_for_all
 
 
 def is_web_conversation(conversation_id: str) -> bool:

@@ -12,9 +12,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterable, List
+from typing import List
+from bot.settings import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 MODELS_DIR = ROOT / "models"
 #: What the model is built from: the data, and the code our classifier trains with (the
 #: reading of turns and the parser run at parse time and need no retraining).

@@ -6,12 +6,12 @@ input is refused with the file (or conversation) and the exact problem, never ha
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from bot import topics
+from bot.settings import settings
 
 SPEAKERS = ("learner", "patient")
 MAX_TRANSCRIPT_BYTES = 5_000_000
@@ -167,11 +167,7 @@ def transcript_from_events(events: Iterable[Dict[str, Any]], source: str) -> Tra
 
 def tracker_db_url() -> str:
     """The tracker store the app reads: $SPTRAINER_TRACKER_URL, else the SQLite file in var/."""
-    url = os.environ.get("SPTRAINER_TRACKER_URL")
-    if url:
-        return url
-    var = Path(os.environ.get("SPTRAINER_VAR_DIR") or Path(__file__).resolve().parents[1] / "var")
-    return f"sqlite:///{var / 'tracker.db'}"
+    return settings().tracker_url
 
 
 class TrackerStoreReader:

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from bot.personas import PersonaRegistry
+from bot.settings import reload_settings
 from bot.stack import Stack
 from bot.training import ROOT, ensure_model
 
@@ -23,6 +24,14 @@ os.environ.setdefault("SPTRAINER_RATE_LIMIT", "25/60")
 os.environ.setdefault("SPTRAINER_ADDRESS_RATE_LIMIT", "200/2000")
 # ...and signs in hundreds of students; the sign-in throttles have their own tests.
 os.environ.setdefault("SPTRAINER_STUDENT_LOGIN_LIMIT", "1000/10000")
+reload_settings()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """A test that changed the environment (monkeypatch) leaves no settings behind it."""
+    yield
+    reload_settings()
 
 
 def free_port() -> int:

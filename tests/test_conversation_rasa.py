@@ -7,7 +7,7 @@ patient engine derives from the server's own tracker.
 from __future__ import annotations
 
 import uuid
-from typing import Callable, Dict, List
+from typing import Callable, List
 
 import pytest
 

@@ -2,7 +2,6 @@
 it with their own error type; nothing else may escape."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings

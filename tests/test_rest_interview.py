@@ -1,7 +1,6 @@
 """Real Rasa over REST: each topic's reply comes from the active persona's file."""
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest

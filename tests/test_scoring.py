@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from bot import topics
 from bot.scoring import score_many, score_transcript
-from bot.scoring.render import to_html, to_text
 from bot.training import ROOT
 from bot.transcripts import TranscriptError, load_transcript_file, parse_transcript
 

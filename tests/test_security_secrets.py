@@ -26,6 +26,7 @@ import socketio
 from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.settings import reload_settings
 from bot.accounts import AppDB, Users
 from bot.personas import PersonaRegistry
 from bot.training import ROOT
@@ -102,15 +103,19 @@ def test_rasa_token_socket_key_and_database_password_are_read_from_the_environme
     from bot.tokens import issue_socket_token, socket_key
 
     monkeypatch.setenv("SPTRAINER_RASA_TOKEN", "rasa-token-from-the-environment")
+    reload_settings()
     assert Stack(run_dir=tmp_path).token == "rasa-token-from-the-environment"
     monkeypatch.delenv("SPTRAINER_RASA_TOKEN")
+    reload_settings()
     a, b = Stack(run_dir=tmp_path).token, Stack(run_dir=tmp_path).token
     assert a != b and len(a) >= 32, "without the variable each run makes its own random token"
 
     monkeypatch.setenv("SPTRAINER_SOCKET_JWT_KEY", "socket-key-from-the-environment")
+    reload_settings()
     assert GuardedSocketIOInput.from_credentials({"jwt_key": "from-a-file"}).jwt_key == "socket-key-from-the-environment"
     assert socket_key() == "socket-key-from-the-environment"
     monkeypatch.delenv("SPTRAINER_SOCKET_JWT_KEY")
+    reload_settings()
     assert GuardedSocketIOInput.from_credentials({"jwt_key": "from-a-file"}).jwt_key is None
     assert issue_socket_token("c-x") is None
     run = Stack(run_dir=tmp_path)
@@ -119,11 +124,13 @@ def test_rasa_token_socket_key_and_database_password_are_read_from_the_environme
     assert Stack(run_dir=tmp_path).socket_key != run.socket_key
 
     monkeypatch.setenv("SPTRAINER_PG_PASSWORD", "pg-password-from-the-environment")
+    reload_settings()
     pg = Postgres(tmp_path / "pg", 5999)
     assert pg.password == "pg-password-from-the-environment"
     endpoints = scaled_endpoints(tmp_path, pg, Redis(6999, tmp_path / "redis")).read_text()
     assert "${SPTRAINER_PG_PASSWORD}" in endpoints and pg.password not in endpoints, "the file names the variable"
     monkeypatch.delenv("SPTRAINER_PG_PASSWORD")
+    reload_settings()
     assert Postgres(tmp_path / "pg", 5999).password != Postgres(tmp_path / "pg", 5999).password
     for name in ("credentials.yml", "endpoints.yml"):
         text = (ROOT / name).read_text()
@@ -247,6 +254,7 @@ def test_every_cookie_is_secure_httponly_and_lax_under_secure_cookies_including_
     from bot.web.app import create_app
 
     monkeypatch.setenv("SPTRAINER_SECURE_COOKIES", "1")
+    reload_settings()
     db = AppDB(tmp_path / "app.db")
     db.ensure_schema()
     Users(db).add_staff("Secure Sam", "assessor", "secure-password-1")

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from bot.settings import reload_settings
 from bot.accounts import AccountError, AppDB, Records, Sessions, Users, migrate, schema_version
 from bot.accounts.db import MIGRATIONS
 from bot.training import ROOT
@@ -147,6 +148,7 @@ def test_cli_user_add_reads_the_password_from_env_or_stdin_never_argv(tmp_path):
 
 def test_session_key_is_generated_once_with_0600_and_env_overrides(tmp_path, monkeypatch):
     monkeypatch.delenv("SPTRAINER_SECRET_KEY", raising=False)
+    reload_settings()
     k1 = secret_key(tmp_path)
     path = tmp_path / "secret_key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and len(k1) == 32
@@ -154,7 +156,9 @@ def test_session_key_is_generated_once_with_0600_and_env_overrides(tmp_path, mon
     os.chmod(path, 0o644)
     assert secret_key(tmp_path) == k1 and stat.S_IMODE(path.stat().st_mode) == 0o600
     monkeypatch.setenv("SPTRAINER_SECRET_KEY", "x" * 40)
+    reload_settings()
     assert secret_key(tmp_path) != k1
     monkeypatch.setenv("SPTRAINER_SECRET_KEY", "short")
+    reload_settings()
     with pytest.raises(RuntimeError):
         secret_key(tmp_path)

@@ -11,6 +11,7 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.settings import reload_settings
 from bot.accounts import AppDB
 from bot.personas import PersonaRegistry
 from bot.web.app import create_app
@@ -40,6 +41,7 @@ async def _student(client: TestClient, name: str) -> str:
 
 def test_socket_tokens_bind_one_conversation_and_only_its_owner_gets_one(tmp_path, monkeypatch):
     monkeypatch.setenv("SPTRAINER_SOCKET_JWT_KEY", "k" * 40)
+    reload_settings()
 
     async def scenario():
         owner = await _client(tmp_path)
@@ -67,6 +69,7 @@ def test_socket_tokens_bind_one_conversation_and_only_its_owner_gets_one(tmp_pat
 
 def test_without_a_channel_key_the_token_is_null(tmp_path, monkeypatch):
     monkeypatch.delenv("SPTRAINER_SOCKET_JWT_KEY", raising=False)
+    reload_settings()
 
     async def scenario():
         client = await _client(tmp_path)
@@ -84,6 +87,7 @@ def test_without_a_channel_key_the_token_is_null(tmp_path, monkeypatch):
 @pytest.mark.parametrize("flag, secure", [("1", True), ("", False)])
 def test_cookies_are_secure_only_when_configured(tmp_path, monkeypatch, flag, secure):
     monkeypatch.setenv("SPTRAINER_SECURE_COOKIES", flag)
+    reload_settings()
 
     async def scenario():
         client = await _client(tmp_path)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from typing import Optional
 
+from bot.settings import settings
 from bot.accounts.users import STAFF_ROLES, AccountError
 
 
@@ -18,7 +18,7 @@ def _read_password(args: argparse.Namespace) -> Optional[str]:
     if args.password_stdin:
         line = sys.stdin.readline()
         return line.rstrip("\r\n")
-    env = os.environ.get("SPTRAINER_PASSWORD")
+    env = settings().account_password
     if env:
         return env
     if not sys.stdin.isatty():

@@ -19,7 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
-ROOT = Path(__file__).resolve().parents[2]
+from bot.settings import settings
+
 
 Step = Union[str, Callable[[sqlite3.Connection], None]]
 
@@ -129,11 +130,7 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
 
 
 def app_db_path() -> Path:
-    explicit = os.environ.get("SPTRAINER_APP_DB")
-    if explicit:
-        return Path(explicit)
-    var = os.environ.get("SPTRAINER_VAR_DIR")
-    return (Path(var) if var else ROOT / "var") / "app.db"
+    return settings().app_db
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

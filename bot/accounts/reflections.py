@@ -9,7 +9,7 @@ recording the assessor, the time and the version of the reflection it answers.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional
 
 from bot.accounts.db import AppDB, now
 from bot.accounts.users import User

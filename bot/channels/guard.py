@@ -3,18 +3,19 @@ learner message is, how big it may be and how fast one sender may send."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-MAX_MESSAGE_CHARS = int(os.environ.get("SPTRAINER_MAX_MESSAGE_CHARS", "2000"))
+from bot.settings import Rate, settings
+
+MAX_MESSAGE_CHARS = settings().max_message_chars
 #: A whole REST body (a 2000-character message, JSON-escaped, and its metadata fit easily).
-MAX_BODY_BYTES = int(os.environ.get("SPTRAINER_MAX_BODY_BYTES", str(32 * 1024)))
+MAX_BODY_BYTES = settings().max_body_bytes
 #: Metadata as JSON: the web page sends a persona id; nothing needs more than a few KB.
-MAX_METADATA_BYTES = int(os.environ.get("SPTRAINER_MAX_METADATA_BYTES", "4096"))
+MAX_METADATA_BYTES = settings().max_metadata_bytes
 #: Objects and lists inside metadata: a persona id needs one level.
 MAX_METADATA_DEPTH = 8
 _SENDER_RE = re.compile(r"^[^\x00-\x1f\x7f/\\]{1,128}$")
@@ -155,12 +156,9 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_env(cls, variable: str = "SPTRAINER_RATE_LIMIT", default: str = "2/10") -> Optional["RateLimiter"]:
-        setting = os.environ.get(variable, default)  # rate per second / burst
-        if setting.lower() in ("off", "0", "none", ""):
-            return None
-        rate, _, burst = setting.partition("/")
-        return cls(float(rate), int(burst or 10))
+    def from_rate(cls, rate: Optional[Rate]) -> Optional["RateLimiter"]:
+        """A limiter for a configured rate; None when the setting is "off"."""
+        return None if rate is None else cls(rate.per_second, rate.burst)
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
@@ -179,10 +177,15 @@ class RateLimiter:
 RATE_LIMITED = "You are sending messages too fast. Please wait a moment and try again."
 
 
+def sender_limiter() -> Optional[RateLimiter]:
+    """Per sender id (one conversation): a student typing fast stays well inside it."""
+    return RateLimiter.from_rate(settings().rate_limit)
+
+
 def address_limiter() -> Optional[RateLimiter]:
     """Per client address, whatever sender ids it uses: a classroom behind one address sends
     far less than this; a client inventing sender ids is slowed to it."""
-    return RateLimiter.from_env("SPTRAINER_ADDRESS_RATE_LIMIT", "20/200")
+    return RateLimiter.from_rate(settings().address_rate_limit)
 
 
 # --- one interview per conversation (issue 14, F4) ------------------------------------------

@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, check_body_size,
+from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, sender_limiter, check_body_size,
                                 check_payload, close_conversation, is_closed, parse_json, refuse_restart)
 from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, allowed_origins, conversation_in_token,
                         conversation_to_close, is_web_conversation, origin_allowed, socket_key)
@@ -31,7 +31,7 @@ class GuardedRestInput(RestInput):
         return "rest"
 
     def __init__(self) -> None:
-        self.limiter: Optional[RateLimiter] = RateLimiter.from_env()
+        self.limiter: Optional[RateLimiter] = sender_limiter()
         self.address_limiter: Optional[RateLimiter] = address_limiter()
         self.jwt_key: Optional[str] = socket_key()
         self.origins = allowed_origins()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import os
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -27,7 +26,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, SafeJSON, address_limiter,
+from bot.settings import settings
+from bot.channels.guard import (RATE_LIMITED, InputProblem, SafeJSON, address_limiter, sender_limiter,
                                 check_metadata, check_sender, check_text, is_closed, parse_json, refuse_restart)
 from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, allowed_origins, conversation_in_token, is_web_conversation,
                         tokens_required_for_every_connection)
@@ -50,7 +50,7 @@ class GuardedSocketIOInput(SocketIOInput):
             credentials.get("namespace"),
             credentials.get("session_persistence", True),
             credentials.get("socketio_path", "/socket.io"),
-            os.environ.get("SPTRAINER_SOCKET_JWT_KEY") or None,  # secrets only from the environment
+            settings().socket_jwt_key,  # secrets only from the environment
             credentials.get("jwt_method", "HS256"),
             credentials.get("metadata_key", "metadata"),
         )
@@ -63,7 +63,7 @@ class GuardedSocketIOInput(SocketIOInput):
                           cors_allowed_origins="*" if origins and "*" in origins else origins)
         hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
-        limiter = RateLimiter.from_env()
+        limiter = sender_limiter()
         per_address = address_limiter()
         addresses: Dict[str, str] = {}  # sid -> the client's address at connection
         allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation its token opens

@@ -3,7 +3,6 @@ look-up (a cheap directory stat), broken files are reported and skipped, never f
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -14,17 +13,18 @@ from typing import Dict, List, Optional, Tuple
 from bot.personas.errors import PersonaFileError, PersonaProblem, UnknownPersonaError, display_path
 from bot.personas.loader import load_persona_file
 from bot.personas.model import Persona
+from bot.settings import REPO_ROOT, settings
 
 logger = logging.getLogger(__name__)
 
 PERSONA_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "personas"
+DEFAULT_DIR = REPO_ROOT / "personas"
 #: How often the folder is re-scanned at most; well under the 2 s hot-reload promise.
 RESCAN_SECONDS = 0.25
 
 
 def personas_dir() -> Path:
-    return Path(os.environ.get("SPTRAINER_PERSONAS_DIR") or DEFAULT_DIR)
+    return settings().personas_dir
 
 
 def load_folder_file(path: Path, directory: Path) -> Persona:

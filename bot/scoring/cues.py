@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence
+from typing import Optional
 
 from bot.patient.engine import CONTINUERS
 from bot.personas.model import Persona

@@ -9,7 +9,7 @@ from bot.personas.model import Persona
 from bot.scoring.analysis import Analysis, analyse, texts_to_classify
 from bot.scoring.classifier import TopicClassifier, shared_classifier
 from bot.scoring.patient_view import patient_experience
-from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, Domain, overall, score_domains
+from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, overall, score_domains
 from bot.transcripts import Transcript
 
 #: At least this many psychosocial or perspective (ICE) topics make "explored_psychosocial" true.

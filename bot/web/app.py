@@ -18,7 +18,6 @@ import threading
 import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Deque, Dict, Optional, Tuple
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp_session import session_middleware
 
+from bot.settings import REPO_ROOT, settings
 from bot.accounts import AccountError, AppDB, Records, Sessions, User, Users
 from bot.accounts.db import DatabaseDamaged
 from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD, ReflectionError, Reflections
@@ -40,7 +40,7 @@ from bot.web.service import ConversationService, iso, persona_card
 
 logger = logging.getLogger(__name__)
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
+FRONTEND = REPO_ROOT / "frontend"
 CID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 LOGIN_WINDOW = 300.0
 LOGIN_MAX_FAILURES = 8  # per normalised name (and address: the pair is what a guesser varies)
@@ -48,35 +48,23 @@ LOGIN_MAX_FAILURES = 8  # per normalised name (and address: the pair is what a g
 # per normalised name and per client address in LOGIN_WINDOW: "<per name>/<per address>".
 
 
-def _student_limits() -> Tuple[int, int]:
-    raw = os.environ.get("SPTRAINER_STUDENT_LOGIN_LIMIT", "30/200")
-    name, _, address = raw.partition("/")
-    try:
-        return max(1, int(name)), max(1, int(address or name))
-    except ValueError:
-        return 30, 200
-
-
-STUDENT_LOGIN_PER_NAME, STUDENT_LOGIN_PER_ADDRESS = _student_limits()
+STUDENT_LOGIN_PER_NAME, STUDENT_LOGIN_PER_ADDRESS = settings().student_login_limit
 # Per client address across every name: a guesser who varies the name is throttled too.
-LOGIN_MAX_PER_ADDRESS = max(1, int(os.environ.get("SPTRAINER_LOGIN_MAX_PER_ADDRESS", "40")))
+LOGIN_MAX_PER_ADDRESS = settings().login_max_per_address
 MAX_JSON_BYTES = 64 * 1024
 # Password hashing (Argon2id, ~0.2 s of several cores each) runs on its own small executor, never
 # on the database threads every request needs, and only so many sign-ins may wait for it.
-HASH_WORKERS = max(1, int(os.environ.get("SPTRAINER_HASH_WORKERS", "1")))
-HASH_QUEUE = max(1, int(os.environ.get("SPTRAINER_HASH_QUEUE", "8")))
+HASH_WORKERS = settings().hash_workers
+HASH_QUEUE = settings().hash_queue
 
 
 def http_timeout() -> float:
     """Seconds a client gets to send a request's headers, or its body ($SPTRAINER_HTTP_TIMEOUT)."""
-    try:
-        return max(0.5, float(os.environ.get("SPTRAINER_HTTP_TIMEOUT", "15")))
-    except ValueError:
-        return 15.0
+    return settings().http_timeout
 
 
 def rasa_port() -> int:
-    url = os.environ.get("SPTRAINER_RASA_URL", "http://127.0.0.1:5005")
+    url = settings().rasa_url
     try:
         return int(url.rsplit(":", 1)[-1].strip("/"))
     except ValueError:
@@ -86,9 +74,9 @@ def rasa_port() -> int:
 def rasa_public_url(request: web.Request) -> str:
     """Where the browser reaches Rasa's Socket.IO channel: $SPTRAINER_RASA_PUBLIC_URL, else
     the host the page was loaded from on the Rasa port."""
-    explicit = os.environ.get("SPTRAINER_RASA_PUBLIC_URL")
+    explicit = settings().rasa_public_url
     if explicit:
-        return explicit.rstrip("/")
+        return explicit
     return f"{request.scheme}://{host_name(request.host)}:{rasa_port()}"
 
 
@@ -211,7 +199,7 @@ def not_found(roles):
 
 # --- public -------------------------------------------------------------------------------
 
-HEALTH_CHECK_SECONDS = float(os.environ.get("SPTRAINER_HEALTH_CHECK_SECONDS", "10"))
+HEALTH_CHECK_SECONDS = settings().health_check_seconds
 
 
 async def health(request: web.Request) -> web.Response:
@@ -442,7 +430,7 @@ async def close_on_channels(cid: str) -> Optional[str]:
     token = issue_close_token(cid)
     if token is None:
         return None
-    url = os.environ.get("SPTRAINER_RASA_URL", "http://127.0.0.1:5005").rstrip("/") + "/webhooks/rest/close"
+    url = settings().rasa_url + "/webhooks/rest/close"
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
             async with http.post(url, headers={"Authorization": f"Bearer {token}"}) as r:

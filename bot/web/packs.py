@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any, Dict, List, Tuple
 
-from bot.teaching_pack import PACK_HTML, PACK_JSON, build_pack
+from bot.teaching_pack import build_pack
 from bot.web.service import ConversationService
 
 MAX_PACK = 50

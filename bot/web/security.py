@@ -26,7 +26,8 @@ from aiohttp import web
 from aiohttp_session import get_session, new_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from bot.accounts.users import SESSION_SECONDS, User
+from bot.accounts.users import User
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +38,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def var_dir() -> Path:
-    var = os.environ.get("SPTRAINER_VAR_DIR")
-    return Path(var) if var else Path(__file__).resolve().parents[2] / "var"
+    return settings().var_dir
 
 
 def secret_key(directory: Optional[Path] = None) -> bytes:
     """32 bytes for Fernet: from $SPTRAINER_SECRET_KEY, else a key file created once (0600)."""
-    env = os.environ.get("SPTRAINER_SECRET_KEY")
+    env = settings().secret_key
     if env:
         if len(env) < 32:
             raise RuntimeError("SPTRAINER_SECRET_KEY must be at least 32 characters of random text")
@@ -69,7 +69,7 @@ def secret_key(directory: Optional[Path] = None) -> bytes:
 
 
 def secure_cookies() -> bool:
-    return os.environ.get("SPTRAINER_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on")
+    return settings().secure_cookies
 
 
 class SessionCookieStorage(EncryptedCookieStorage):
