@@ -65,7 +65,7 @@ def load_cases(paths: Sequence[Path] = CASE_FILES) -> List[Dict[str, Any]]:
 def play(persona: Persona, turns: Sequence[str], parse_many, conversation_id: str) -> List[PatientReply]:
     """Every reply of the interview, computed from tracker-shaped events as the server does."""
     parsed = parse_many(list(turns))
-    start = {"event": "user", "text": f"/start_interview", "parse_data": {
+    start = {"event": "user", "text": "/start_interview", "parse_data": {
         "intent": {"name": topics.START_INTENT, "confidence": 1.0},
         "entities": [{"entity": "persona_id", "value": persona.id}]}}
     events: List[Dict[str, Any]] = [start]

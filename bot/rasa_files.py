@@ -6,10 +6,9 @@ from what this module would write.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Dict
-
-import json
 
 import yaml
 

@@ -16,8 +16,8 @@ from typing import List, Optional
 
 import yaml
 
-from bot.settings import settings
 from bot.services import Nginx, Postgres, Redis
+from bot.settings import settings
 from bot.stack import Stack, _wait_http
 from bot.training import ensure_model
 

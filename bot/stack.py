@@ -179,13 +179,13 @@ class Stack:
         return self
 
     def stop(self) -> None:
-        for name, proc in list(self.procs.items()):
+        for _name, proc in list(self.procs.items()):
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)
                 except ProcessLookupError:
                     pass
-        for name, proc in list(self.procs.items()):
+        for _name, proc in list(self.procs.items()):
             try:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:

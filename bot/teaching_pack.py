@@ -28,8 +28,8 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from bot.scoring.style import shorthand
 from bot.nlu.segments import clip, segments
+from bot.scoring.style import shorthand
 from bot.transcripts import Transcript
 
 PACK_HTML = "pack.html"

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 from typing import List
+
 from bot.settings import REPO_ROOT
 
 ROOT = REPO_ROOT

@@ -379,7 +379,7 @@ LINT_CASES = [
     ("escalation on a direct_only cue", _with(replace=(("    cue: true\n", "    cue: true\n    direct_only: true\n"
                                                         "    escalation: \"June, June.\"\n"),)),
      "escalation:", r"answers\.ask_stress: escalation is never said"),
-    ("repeat identical to the answer", _with(f'  ask_timing:\n    text: "Every evening."\n    repeat: "Every evening."\n'),
+    ("repeat identical to the answer", _with('  ask_timing:\n    text: "Every evening."\n    repeat: "Every evening."\n'),
      "repeat:", r"answers\.ask_timing: repeat is identical to the answer"),
     ("placeholder left", _with(replace=(("name: Ruth Okafor", 'name: "TODO Firstname Lastname"'),)), "name:",
      r"name: placeholder still to be written \(TODO\)"),

@@ -70,7 +70,7 @@ def test_empathy_before_a_question_in_one_turn_moves_rapport_first(pid):
 
 @pytest.mark.parametrize("pid", PERSONA_IDS)
 def test_a_compound_turn_gets_every_question_answered_in_order(pid):
-    persona = REGISTRY.get(pid)
+    REGISTRY.get(pid)
     both = reply(pid, ("ask_onset", "ask_location"))
     assert both.topics == ("ask_onset", "ask_location")
     onset, location = reply(pid, "ask_onset").text, reply(pid, "ask_location").text
@@ -80,7 +80,7 @@ def test_a_compound_turn_gets_every_question_answered_in_order(pid):
 
 @pytest.mark.parametrize("pid", PERSONA_IDS)
 def test_a_follow_up_stays_on_its_topic_and_is_never_a_copy(pid):
-    persona = REGISTRY.get(pid)
+    REGISTRY.get(pid)
     said = [reply(pid, "ask_onset").text]
     for n in range(1, 4):
         follow = reply(pid, "ask_onset", *["follow_up:ask_onset"] * n)
@@ -139,9 +139,10 @@ def test_unknown_topic_and_fallback_stay_in_character():
     persona = REGISTRY.get(PERSONA_IDS[0])
     not_understood = reply(persona.id, "nlu_fallback")
     assert not_understood.level == "fallback" and not_understood.text
+    from pathlib import Path
+
     from bot.personas import parse_persona_text
     from tests.test_persona_files import MINIMAL
-    from pathlib import Path
     minimal = parse_persona_text(MINIMAL, Path("ruth-okafor.yml"))
     unanswered = respond(minimal, "c", ["start_interview", "ask_family_history"])
     assert unanswered.level == "unknown"

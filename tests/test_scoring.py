@@ -44,7 +44,7 @@ def validation_reports():
 
 
 def test_report_follows_the_contract(validation_reports):
-    for path, transcript, report in validation_reports:
+    for _path, transcript, report in validation_reports:
         assert REPORT_KEYS <= set(report)
         assert 0 <= report["overall"] <= 100
         assert set(report["verdict"]) >= {"explored_psychosocial", "dismissed_physical", "balanced",

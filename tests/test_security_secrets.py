@@ -26,9 +26,9 @@ import socketio
 from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.settings import reload_settings
 from bot.accounts import AppDB, Users
 from bot.personas import PersonaRegistry
+from bot.settings import reload_settings
 from bot.training import ROOT
 from tests.conftest import BUNDLED, free_port
 from tests.e2e.support import WebClient

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import VARIABLES, Settings, SettingError
+from bot.settings import VARIABLES, SettingError, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from bot.settings import reload_settings
 from bot.accounts import AccountError, AppDB, Records, Sessions, Users, migrate, schema_version
 from bot.accounts.db import MIGRATIONS
+from bot.settings import reload_settings
 from bot.training import ROOT
 from bot.web.security import secret_key
 

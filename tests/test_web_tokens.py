@@ -11,9 +11,9 @@ import jwt
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.settings import reload_settings
 from bot.accounts import AppDB
 from bot.personas import PersonaRegistry
+from bot.settings import reload_settings
 from bot.web.app import create_app
 from tests.test_rest_interview import BUNDLED
 

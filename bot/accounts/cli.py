@@ -10,8 +10,8 @@ import getpass
 import sys
 from typing import Optional
 
-from bot.settings import settings
 from bot.accounts.users import STAFF_ROLES, AccountError
+from bot.settings import settings
 
 
 def _read_password(args: argparse.Namespace) -> Optional[str]:

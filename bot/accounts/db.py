@@ -21,7 +21,6 @@ from typing import Callable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from bot.settings import settings
 
-
 Step = Union[str, Callable[[sqlite3.Connection], None]]
 
 def _rekey_names(conn: sqlite3.Connection) -> None:

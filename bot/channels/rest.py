@@ -17,10 +17,29 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.guard import (RATE_LIMITED, InputProblem, RateLimiter, address_limiter, sender_limiter, check_body_size,
-                                check_payload, close_conversation, is_closed, parse_json, refuse_restart)
-from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, allowed_origins, conversation_in_token,
-                        conversation_to_close, is_web_conversation, origin_allowed, socket_key)
+from bot.channels.guard import (
+    RATE_LIMITED,
+    InputProblem,
+    RateLimiter,
+    address_limiter,
+    check_body_size,
+    check_payload,
+    close_conversation,
+    is_closed,
+    parse_json,
+    refuse_restart,
+    sender_limiter,
+)
+from bot.tokens import (
+    ENDED_MESSAGE,
+    WEB_ONLY_MESSAGE,
+    allowed_origins,
+    conversation_in_token,
+    conversation_to_close,
+    is_web_conversation,
+    origin_allowed,
+    socket_key,
+)
 
 logger = logging.getLogger(__name__)
 

@@ -26,11 +26,28 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.guard import (
+    RATE_LIMITED,
+    InputProblem,
+    SafeJSON,
+    address_limiter,
+    check_metadata,
+    check_sender,
+    check_text,
+    is_closed,
+    parse_json,
+    refuse_restart,
+    sender_limiter,
+)
 from bot.settings import settings
-from bot.channels.guard import (RATE_LIMITED, InputProblem, SafeJSON, address_limiter, sender_limiter,
-                                check_metadata, check_sender, check_text, is_closed, parse_json, refuse_restart)
-from bot.tokens import (ENDED_MESSAGE, WEB_ONLY_MESSAGE, allowed_origins, conversation_in_token, is_web_conversation,
-                        tokens_required_for_every_connection)
+from bot.tokens import (
+    ENDED_MESSAGE,
+    WEB_ONLY_MESSAGE,
+    allowed_origins,
+    conversation_in_token,
+    is_web_conversation,
+    tokens_required_for_every_connection,
+)
 
 logger = logging.getLogger(__name__)
 ERROR_EVENT = "sp_error"

@@ -18,10 +18,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 class NluParser:
     def __init__(self, model_path: Optional[Path] = None) -> None:
         from rasa.core.agent import Agent
+        from rasa.utils.log_utils import configure_structlog
 
         from bot.training import ensure_model
-
-        from rasa.utils.log_utils import configure_structlog
 
         logging.getLogger("rasa").setLevel(logging.WARNING)
         configure_structlog(logging.WARNING)  # else Rasa's structlog prints a debug line per parse

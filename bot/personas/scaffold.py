@@ -282,7 +282,7 @@ def write_persona(persona_id: str, complaint: str, directory: Optional[Path] = N
         with open(path, "x", encoding="utf-8") as fh:  # "x": fails if the file exists, even in a race
             fh.write(text)
     except FileExistsError:
-        raise ScaffoldError(f"{path} already exists; not overwriting it (choose another id or delete the file)")
+        raise ScaffoldError(f"{path} already exists; not overwriting it (choose another id or delete the file)") from None
     return path
 
 

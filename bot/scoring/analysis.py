@@ -11,11 +11,11 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from bot import topics
 from bot.conversation import contextual_follow_up, resolve_turn
 from bot.nlu.reading import read_turn
+from bot.nlu.segments import Segment, clip, segments
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
 from bot.scoring.classifier import Prediction
 from bot.scoring.style import empathic_phrase, question_style
-from bot.nlu.segments import Segment, clip, segments
 from bot.transcripts import Transcript
 
 #: A clause inside a longer turn counts towards coverage at this confidence.

@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Union
 
-from bot.transcripts import (Transcript, TrackerStoreReader, TranscriptError, load_transcript_file,
-                             transcript_files)
+from bot.transcripts import TrackerStoreReader, Transcript, TranscriptError, load_transcript_file, transcript_files
 
 
 def add_score_command(sub: argparse._SubParsersAction) -> None:

@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from bot.nlu.segments import clip, segments
 from bot.patient.engine import CONTINUERS
 from bot.personas.model import Persona
-from bot.nlu.segments import clip, segments
 
 _FEELING = re.compile(
     r"\b(?:i|i'm|i've|i'd|i am|i have|i feel|i felt|makes me|made me|leaves me|left me)\b[^.?!]{0,40}\b("

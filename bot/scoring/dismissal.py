@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Pattern, Sequence, Tuple
 
-from bot.scoring.classifier import Prediction
 from bot.nlu.reading import DISMISSIVE_MAIN_CONFIDENCE
 from bot.nlu.segments import Segment
+from bot.scoring.classifier import Prediction
 
 KINDS = ("denial", "psychologising", "faking", "normal_tests", "premature_reassurance", "lecturing", "either_or")
 
@@ -75,7 +75,7 @@ PATTERNS: Sequence[Tuple[str, Pattern[str]]] = (
         rf"\b(?:it'?s|this is|that'?s|this'?s|it is) (?:probably|likely|most likely|really) (?:just |all |only )?{_MIND}",
         rf"\b(?:more|mostly|mainly|largely|really) (?:about|to do with|down to|related to|a matter of|coming from) (?:the |your )?{_MIND}",
         r"\bthan (?:anything|something) (?:physical|wrong|in (?:the|your) (?:spine|back|gut|stomach|bowel|body))\b",
-        rf"\b(?:your )?(?:mind|head|brain|emotions|thoughts) (?:is |are )?(?:causing|creating|making|producing|behind)\b",
+        r"\b(?:your )?(?:mind|head|brain|emotions|thoughts) (?:is |are )?(?:causing|creating|making|producing|behind)\b",
         r"\b(?:more|rather) (?:of )?(?:a )?(?:stress|mental|psychological|anxiety|emotional|nerves?|head|mind|worry) (?:thing|issue|problem|situation)\b",
         rf"\b(?:not|rather than|instead of|isn'?t) (?:a |really |actually )?(?:real|physical|your (?:stomach|gut|back|body|bowel))\b[^.?!]{{0,40}}\b{_MIND}",
         rf"\b{_MIND}\b[^.?!]{{0,30}}\b(?:not|rather than|instead of|more than) (?:a |really |actually )?(?:real|physical|your (?:stomach|gut|back|body|bowel|spine))\b",

@@ -18,12 +18,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from bot.nlu.segments import clip, segments
 from bot.patient.engine import CUE_ACKNOWLEDGED_BONUS, GUARDED_AFTER_DISMISSAL, RAPPORT_DELTA, RAPPORT_RANGE
 from bot.personas.model import Persona
 from bot.scoring.analysis import Analysis, LearnerTurn
 from bot.scoring.rubric import BACKGROUND, CHARACTERISATION
 from bot.scoring.style import shorthand
-from bot.nlu.segments import clip, segments
 
 #: The ten CARE-measure themes (Mercer et al. 2004), in the instrument's order.
 ITEMS: Tuple[Tuple[str, str], ...] = (

@@ -25,17 +25,30 @@ import aiohttp
 from aiohttp import web
 from aiohttp_session import session_middleware
 
-from bot.settings import REPO_ROOT, settings
 from bot.accounts import AccountError, AppDB, Records, Sessions, User, Users
 from bot.accounts.db import DatabaseDamaged
 from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD, ReflectionError, Reflections
 from bot.accounts.users import SESSION_SECONDS, login_key, verify_password
 from bot.personas import PersonaRegistry, default_registry
+from bot.settings import REPO_ROOT, settings
+from bot.teaching_pack import PACK_HTML, PACK_JSON
 from bot.web import educator, listing, packs
 from bot.web.progress import progress as student_progress
-from bot.web.security import (COOKIE_NAME, Denied, SessionCookieStorage, csrf_middleware, csrf_token, current_user,
-                              headers_middleware, json_error, require_user, secret_key, secure_cookies, sign_in,
-                              sign_out)
+from bot.web.security import (
+    COOKIE_NAME,
+    Denied,
+    SessionCookieStorage,
+    csrf_middleware,
+    csrf_token,
+    current_user,
+    headers_middleware,
+    json_error,
+    require_user,
+    secret_key,
+    secure_cookies,
+    sign_in,
+    sign_out,
+)
 from bot.web.service import ConversationService, iso, persona_card
 
 logger = logging.getLogger(__name__)
@@ -148,7 +161,7 @@ async def denied_middleware(request: web.Request, handler) -> web.StreamResponse
             return json_error(exc.status, exc.message)
         if exc.status == 401:
             raise web.HTTPFound(("/login" if request.path.startswith(("/assessor", "/educator")) else "/")
-                                + "?next=" + quote(request.path_qs, safe="/"))
+                                + "?next=" + quote(request.path_qs, safe="/")) from None
         return page_response(f"{exc.status}.html" if exc.status in (403, 404) else "403.html", status=exc.status)
     except listing.FilterError as exc:
         return json_error(400, str(exc))
@@ -659,7 +672,7 @@ async def assessor_teaching_pack(request: web.Request) -> web.Response:
         return json_error(exc.status, str(exc))
     logger.info("teaching pack of %d conversation(s) exported by user %s", len(pack["transcripts"]), user.id)
     return web.json_response({"count": len(pack["transcripts"]), "created": pack["created"],
-                              "files": {packs.PACK_HTML: html_text, packs.PACK_JSON: json_text}})
+                              "files": {PACK_HTML: html_text, PACK_JSON: json_text}})
 
 
 # --- educators ----------------------------------------------------------------------------

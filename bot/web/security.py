@@ -59,7 +59,7 @@ def secret_key(directory: Optional[Path] = None) -> bytes:
             os.chmod(path, 0o600)
         raw = base64.urlsafe_b64decode(path.read_bytes().strip())
         if len(raw) != 32:
-            raise RuntimeError(f"{path} does not hold a 32-byte key; delete it to generate a new one")
+            raise RuntimeError(f"{path} does not hold a 32-byte key; delete it to generate a new one") from None
         return raw
     key = secrets.token_bytes(32)
     with os.fdopen(fd, "wb") as fh:

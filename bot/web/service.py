@@ -23,7 +23,7 @@ from bot import topics
 from bot.accounts.records import Records
 from bot.accounts.reflections import Reflections
 from bot.personas import PersonaRegistry
-from bot.transcripts import Transcript, TrackerStoreReader, TranscriptError, transcript_from_events
+from bot.transcripts import TrackerStoreReader, Transcript, TranscriptError, transcript_from_events
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class Scorer:
                 return False
             try:
                 module = importlib.import_module("bot.scoring")
-                fn = getattr(module, "score_transcript")
+                fn = module.score_transcript
             except Exception as exc:  # a broken scorer must not take the web app down
                 self.problem = f"the scorer could not be loaded: {type(exc).__name__}: {exc}"
                 logger.error("%s", self.problem)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 
-
 from tests.e2e.conftest import PHONE
 from tests.e2e.support import ASSESSOR, EDUCATOR, SCRIPT, WebClient, screenshots_dir
 from tests.test_rest_interview import BUNDLED
