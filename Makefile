@@ -9,12 +9,13 @@ PROFILE ?= single
 # Debian packages the tests and the scaled profile use: engines, not code of ours.
 DEB_PACKAGES := postgresql redis-server nginx chromium
 
-.PHONY: help run test lint install train validate services bench bench-load bench-nlu bench-dialogue bench-scoring sync clean chromium
+.PHONY: help run test test-fast lint install train validate services bench bench-load bench-nlu bench-dialogue bench-scoring sync clean chromium
 
 help:
 	@echo "make run        install (first time), train if the data changed, start Rasa :5005 and the web app :8080"
 	@echo "make run PROFILE=scaled   PostgreSQL + Redis + two Rasa servers behind nginx (:5005) + web app"
 	@echo "make test       run every test (trains once if needed)"
+	@echo "make test-fast  the unit tier only: no trained model, no Debian packages (seconds)"
 	@echo "make lint       ruff (lint, import order, complexity) and mypy (types); first in CI"
 	@echo "make validate   rasa data validate + persona validation"
 	@echo "make bench      per-turn latency vs a 'rasa init' bot;  make bench-nlu: held-out NLU F1"
@@ -70,6 +71,10 @@ endif
 
 test: train validate services chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Tiers are marked in tests/conftest.py (docs/testing.md).
+test-fast: install
+	$(PY) -m pytest -m unit $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check bot tests bench

@@ -34,6 +34,42 @@ def _fresh_settings():
     reload_settings()
 
 
+# --- test tiers (docs/testing.md): unit needs neither a trained model nor Debian packages ------
+
+#: Modules whose tests load the trained NLU model themselves (the scorer, the turn reader).
+MODEL_MODULES = {"test_dialogue_cases", "test_nlu_targets", "test_scoring", "test_patient_view",
+                 "test_teaching_pack"}
+#: Modules that start Debian's servers (PostgreSQL, Redis, nginx) beside Rasa.
+SCALED_MODULES = {"test_scaled", "test_locks"}
+#: Fixtures that start a trained Rasa (and the web app).
+MODEL_FIXTURES = {"model_path", "stack", "rasa", "web_stack"}
+
+
+def tier_of(item: pytest.Item) -> str:
+    """unit, rasa, scaled or browser: what a test needs to run."""
+    path = Path(str(item.fspath))
+    if "e2e" in path.parts:
+        return "browser"
+    if path.stem in SCALED_MODULES:
+        return "scaled"
+    if path.stem in MODEL_MODULES or MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return "rasa"
+    return "unit"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for tier, what in (("unit", "needs neither a trained model nor Debian packages"),
+                       ("rasa", "needs the trained model (and starts Rasa or loads the NLU)"),
+                       ("scaled", "starts PostgreSQL, Redis or nginx from Debian's packages"),
+                       ("browser", "drives Debian's Chromium against the real stack")):
+        config.addinivalue_line("markers", f"{tier}: {what}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(getattr(pytest.mark, tier_of(item)))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
