@@ -25,6 +25,27 @@ FROZEN = {
     "tests/data/dialogue_2/personas/colm-brennan.yml": "07d2c535747542ed007dc5524d9175661044eececd8b08cee1264709ca4746ab",
     "tests/data/dialogue_2/personas/frank-nowak.yml": "acb021da7d915e19b1d34130106262783c57d21b4f1d55cd7cf61bd49c78bf71",
 }
+#: Folders frozen as a whole (every file's name and bytes, in name order).
+FROZEN_FOLDERS = {
+    # Scoring validation, test half: 40 of 80 transcripts written and labelled blind.
+    "tests/data/scoring_2/test": "6e06bab7207b6de0dcd589eddb9f975e24ff436f5ffc7f912f5acc7e27a0cb47",
+}
+
+
+def folder_digest(folder: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / folder).glob("*.json")):
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("folder", sorted(FROZEN_FOLDERS))
+def test_frozen_folder_is_unchanged(folder):
+    assert folder_digest(folder) == FROZEN_FOLDERS[folder], \
+        f"{folder} changed: frozen sets are never edited; add a new set instead"
 
 
 @pytest.mark.parametrize("path", sorted(FROZEN))
