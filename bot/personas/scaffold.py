@@ -11,7 +11,7 @@ import json
 import sys
 import textwrap
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, TypedDict
 
 from bot import topics
 from bot.personas.errors import display_path
@@ -26,9 +26,18 @@ class ScaffoldError(Exception):
     """A template cannot be written (bad id, file exists); the message says why."""
 
 
+class Guidance(TypedDict):
+    """What the template suggests for one complaint group."""
+
+    chief_complaint: str
+    opening: str
+    cues: Tuple[str, ...]
+    topics: Dict[str, str]
+
+
 #: Per complaint: a chief complaint suggestion, an opening hint, the topics most likely
 #: to be emotional cues, and guidance per topic. Topics not listed get generic guidance.
-GUIDANCE: Dict[str, Dict[str, object]] = {
+GUIDANCE: Dict[str, Guidance] = {
     "chronic_pain": {
         "chief_complaint": "TODO: e.g. low back pain for two years, or aching all over with tiredness",
         "opening": "TODO: first words, e.g. where it hurts and for how long, in the patient's own way",
@@ -172,9 +181,9 @@ def _comment(text: str, indent: int) -> List[str]:
 
 
 def _topic_block(topic: topics.Topic, complaint: str, cue_topics: Tuple[str, ...]) -> List[str]:
-    guidance = GUIDANCE[complaint]["topics"]  # type: ignore[index]
+    guidance = GUIDANCE[complaint]["topics"]
     lines = _comment(f"{topic.id}: {topic.desc}. Learner: \"{topic.examples[0]}\"", 2)
-    hint = guidance.get(topic.id)  # type: ignore[union-attr]
+    hint = guidance.get(topic.id)
     if hint:
         lines += _comment(f"{complaint}: {hint}", 2)
     if topic.category in topics.DISCLOSURE_CATEGORIES:
@@ -194,7 +203,7 @@ def template(persona_id: str, complaint: str, path: Optional[Path] = None) -> st
     if complaint not in GUIDANCE:
         raise ScaffoldError(f"unknown complaint '{complaint}'; choose one of: {', '.join(COMPLAINTS)}")
     g = GUIDANCE[complaint]
-    cue_topics: Tuple[str, ...] = g["cues"]  # type: ignore[assignment]
+    cue_topics = g["cues"]
     all_topics = topics.load_topics()
     shown = display_path(path) if path else f"personas/{persona_id}.yml"
     out: List[str] = [
