@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from bot import topics
 from bot.personas.errors import PersonaFileError, PersonaProblem, display_path
 from bot.personas.loader import SCHEMA_LINE_PREFIX, _Locator, _where, _yaml, load_persona_file
-from bot.personas.model import Persona
+from bot.personas.model import Answer, Persona
 from bot.personas.registry import personas_dir
 
 #: Topics a learner asks about in a history (the coverage denominator).
@@ -38,6 +38,8 @@ PLACEHOLDER_RE = re.compile(r"\bTODO\b")
 #: follow_up details (a note, not a warning: the patient then says that is all there is).
 MOST_ASKED = ("ask_onset", "ask_timing", "ask_severity", "ask_medications", "ask_substances", "ask_work",
               "ask_relationships", "ask_sleep")
+#: The longest sentence (in words) a patient with limited English says.
+LIMITED_SENTENCE_WORDS = 12
 ANSWER_TEXT_FIELDS = ("text", "guarded", "open", "repeat", "escalation", "follow_up", "patient")
 
 
@@ -202,7 +204,11 @@ def _spoken(doc: CommentedMap) -> Iterator[Tuple[List[Any], str]]:
     """Everything the patient may say, with its path in the file."""
     for key in ("opening", "fallback", "unknown"):
         yield from _strings(doc.get(key), [key])
-    yield from _strings(doc.get("volunteers"), ["volunteers"])
+    for i, entry in enumerate(doc.get("volunteers") or ()):
+        if isinstance(entry, dict):
+            yield from _strings(entry.get("text"), ["volunteers", i, "text"])
+        else:
+            yield from _strings(entry, ["volunteers", i])
     for topic_id, value in (doc.get("answers") or {}).items():
         if isinstance(value, dict):
             for f in ANSWER_TEXT_FIELDS:
@@ -272,36 +278,61 @@ def coverage_of(persona: Persona) -> Coverage:
     )
 
 
+class _Warnings:
+    """Collects lint warnings for one file, each placed at its line and column."""
+
+    def __init__(self, doc: CommentedMap, path: Path) -> None:
+        self.shown = display_path(path)
+        self.loc = _Locator(doc)
+        self.out: List[PersonaProblem] = []
+
+    def __call__(self, where: Sequence[Any], message: str, key: bool = False) -> None:
+        line, col = self.loc.at(list(where), key=key) if where else (1, 1)
+        self.out.append(PersonaProblem(self.shown, line, col, message, severity="warning"))
+
+
 def _lint_doc(doc: CommentedMap, persona: Persona, text: str, path: Path) -> List[PersonaProblem]:
-    shown = display_path(path)
-    loc = _Locator(doc)
-    out: List[PersonaProblem] = []
+    """Every lint check on one valid file; each check is a function of its own below."""
+    warn = _Warnings(doc, path)
+    cov = coverage_of(persona)
+    _lint_schema_line(warn, text, path)
+    _lint_placeholders(warn, doc)
+    _lint_spoken(warn, doc)
+    _lint_variants(warn, doc)
+    _lint_answers(warn, doc, persona)
+    _lint_coverage(warn, persona, cov)
+    _lint_cues(warn, cov)
+    _lint_key_reactions(warn, doc, persona)
+    _lint_direct_only(warn, doc, persona, cov)
+    _lint_alarms(warn, doc, persona)
+    _lint_proficiency(warn, doc, persona)
+    _lint_language(warn, doc, persona)
+    return warn.out
 
-    def warn(where: Sequence[Any], message: str, key: bool = False) -> None:
-        line, col = loc.at(list(where), key=key) if where else (1, 1)
-        out.append(PersonaProblem(shown, line, col, message, severity="warning"))
 
-    answers: CommentedMap = doc.get("answers") or CommentedMap()
-    reactions: CommentedMap = doc.get("reactions") or CommentedMap()
-    all_topics = topics.load_topics()
-
-    # Editor support: the schema line makes editors complete and check the file.
+def _lint_schema_line(warn: _Warnings, text: str, path: Path) -> None:
+    """Editor support: the schema line makes editors complete and check the file."""
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if not first.startswith(SCHEMA_LINE_PREFIX):
         warn([], "no '# yaml-language-server: $schema=...' first line: editors will not complete or check this "
                  f"file (add: {_schema_hint(path)})")
-    else:
-        target = first[len(SCHEMA_LINE_PREFIX):].strip()
-        if "://" not in target and not (path.parent / target).resolve().is_file():
-            warn([], f"the schema line points to '{target}', which does not exist from this folder "
-                     f"(use: {_schema_hint(path)})")
+        return
+    target = first[len(SCHEMA_LINE_PREFIX):].strip()
+    if "://" not in target and not (path.parent / target).resolve().is_file():
+        warn([], f"the schema line points to '{target}', which does not exist from this folder "
+                 f"(use: {_schema_hint(path)})")
 
-    # Placeholders left from `sptrainer persona new`.
+
+def _lint_placeholders(warn: _Warnings, doc: CommentedMap) -> None:
+    """Placeholders left from `sptrainer persona new`."""
     for where, value in _all_strings(doc, []):
         if PLACEHOLDER_RE.search(value):
             warn(where, f"{_where(where)}: placeholder still to be written (TODO)")
 
-    # Length, and echoes of the example questions.
+
+def _lint_spoken(warn: _Warnings, doc: CommentedMap) -> None:
+    """Length, and echoes of the example questions."""
+    all_topics = topics.load_topics()
     for where, value in _spoken(doc):
         if len(value) > LONG_ANSWER_CHARS:
             warn(where, f"{_where(where)}: {len(value)} characters; over {LONG_ANSWER_CHARS} is a lot to read in "
@@ -312,7 +343,9 @@ def _lint_doc(doc: CommentedMap, persona: Persona, text: str, path: Path) -> Lis
                 warn(where, f"{_where(where)}: the answer largely repeats the question (\"{echo}\" in "
                             "bot/topics.yml); write what the patient would say back")
 
-    # Identical variants.
+
+def _lint_variants(warn: _Warnings, doc: CommentedMap) -> None:
+    """Identical variants: the variation a list promises does not happen."""
     for where, items in _variant_lists(doc):
         seen: Dict[str, int] = {}
         for i, item in enumerate(items):
@@ -323,30 +356,18 @@ def _lint_doc(doc: CommentedMap, persona: Persona, text: str, path: Path) -> Lis
             else:
                 seen[_norm(item)] = i
 
-    # Per answer: guarded vs open, repeat/escalation copies, disclosure on psychosocial topics.
+
+def _lint_answers(warn: _Warnings, doc: CommentedMap, persona: Persona) -> None:
+    """Per answer: disclosure on psychosocial topics, answers shadowed by reactions."""
+    answers: CommentedMap = doc.get("answers") or CommentedMap()
+    reactions: CommentedMap = doc.get("reactions") or CommentedMap()
     for topic_id, value in answers.items():
         answer = persona.answers.get(str(topic_id))
         if answer is None:
             continue
         category = topics.category_of(str(topic_id))
         if isinstance(value, dict):
-            if "guarded" in value and "open" in value:
-                opens = {_norm(t) for t in answer.open}
-                same = [t for t in answer.guarded if _norm(t) in opens]
-                if same:
-                    warn(["answers", topic_id, "guarded"],
-                         f"answers.{topic_id}: guarded is identical to open; the patient should hold something back "
-                         "until rapport is earned", key=True)
-            base = {_norm(t) for t in answer.open + answer.guarded}
-            if any(_norm(t) in base for t in answer.repeat):
-                warn(["answers", topic_id, "repeat"], f"answers.{topic_id}: repeat is identical to the answer; "
-                     "asked again, the patient would sound like a recording", key=True)
-            if any(_norm(t) in base for t in answer.escalation):
-                warn(["answers", topic_id, "escalation"], f"answers.{topic_id}: escalation is identical to the "
-                     "answer; an ignored cue should come back more strongly", key=True)
-            if answer.direct_only and "escalation" in value:
-                warn(["answers", topic_id, "escalation"], f"answers.{topic_id}: escalation is never said: a "
-                     "direct_only answer is not brought back unprompted", key=True)
+            _lint_long_answer(warn, str(topic_id), value, answer)
         if category == "psychosocial" and not answer.has_disclosure_levels:
             warn(["answers", topic_id], f"answers.{topic_id}: psychosocial topic without guarded/open: the patient "
                  "discloses everything at once, whatever the rapport", key=True)
@@ -354,19 +375,42 @@ def _lint_doc(doc: CommentedMap, persona: Persona, text: str, path: Path) -> Lis
             warn(["answers", topic_id], f"answers.{topic_id} is never used: reactions.{topic_id} takes precedence",
                  key=True)
 
-    # Coverage of the history topics (the contract requires only `answers` to be non-empty).
-    cov = coverage_of(persona)
-    for category in HISTORY_CATEGORIES:
-        if cov.missing[category]:
-            defaulted = [t for t in cov.missing[category] if _has_default(t, persona)]
-            unknown = [t for t in cov.missing[category] if t not in defaulted]
-            said = "; ".join(part for part in (
-                f"{', '.join(defaulted)} get a built-in generic answer" if defaulted else "",
-                f"{', '.join(unknown)} get 'not sure what you mean'" if unknown else "") if part)
-            warn(["answers"], f"no answer for {len(cov.missing[category])} {category} topic(s): "
-                 f"{', '.join(cov.missing[category])} ({said})", key=True)
 
-    # Cues: the scorer's empathic opportunities.
+def _lint_long_answer(warn: _Warnings, topic_id: str, value: dict, answer: Answer) -> None:
+    """guarded vs open, and repeat/escalation lines that copy the answer."""
+    if "guarded" in value and "open" in value:
+        opens = {_norm(t) for t in answer.open}
+        if any(_norm(t) in opens for t in answer.guarded):
+            warn(["answers", topic_id, "guarded"], f"answers.{topic_id}: guarded is identical to open; the patient "
+                 "should hold something back until rapport is earned", key=True)
+    base = {_norm(t) for t in answer.open + answer.guarded}
+    if any(_norm(t) in base for t in answer.repeat):
+        warn(["answers", topic_id, "repeat"], f"answers.{topic_id}: repeat is identical to the answer; "
+             "asked again, the patient would sound like a recording", key=True)
+    if any(_norm(t) in base for t in answer.escalation):
+        warn(["answers", topic_id, "escalation"], f"answers.{topic_id}: escalation is identical to the "
+             "answer; an ignored cue should come back more strongly", key=True)
+    if answer.direct_only and "escalation" in value:
+        warn(["answers", topic_id, "escalation"], f"answers.{topic_id}: escalation is never said: a "
+             "direct_only answer is not brought back unprompted", key=True)
+
+
+def _lint_coverage(warn: _Warnings, persona: Persona, cov: Coverage) -> None:
+    """Coverage of the history topics (the contract requires only `answers` to be non-empty)."""
+    for category in HISTORY_CATEGORIES:
+        if not cov.missing[category]:
+            continue
+        defaulted = [t for t in cov.missing[category] if _has_default(t, persona)]
+        unknown = [t for t in cov.missing[category] if t not in defaulted]
+        said = "; ".join(part for part in (
+            f"{', '.join(defaulted)} get a built-in generic answer" if defaulted else "",
+            f"{', '.join(unknown)} get 'not sure what you mean'" if unknown else "") if part)
+        warn(["answers"], f"no answer for {len(cov.missing[category])} {category} topic(s): "
+             f"{', '.join(cov.missing[category])} ({said})", key=True)
+
+
+def _lint_cues(warn: _Warnings, cov: Coverage) -> None:
+    """Cues: the scorer's empathic opportunities."""
     if not cov.cues:
         warn(["answers"], "no answer has 'cue: true': mark the 2-4 answers that are emotional cues", key=True)
     elif len(cov.cues) < CUES_MIN:
@@ -376,30 +420,70 @@ def _lint_doc(doc: CommentedMap, persona: Persona, text: str, path: Path) -> Lis
         warn(["answers", cov.cues[CUES_MAX]], f"{len(cov.cues)} cues ({', '.join(cov.cues)}); more than "
              f"{CUES_MAX} turns every answer into an emotional moment", key=True)
 
-    # Reactions to the acts the scorer weighs most.
+
+def _lint_key_reactions(warn: _Warnings, doc: CommentedMap, persona: Persona) -> None:
+    """Reactions to the acts the scorer weighs most."""
     for topic_id in KEY_REACTIONS:
         if topic_id not in persona.reactions and topic_id not in persona.answers:
             where = ["reactions"] if "reactions" in doc else []
             warn(where, f"no reaction for '{topic_id}': the patient falls back to a generic line "
                         f"({topics.load_topics()[topic_id].desc})", key=bool(where))
 
-    # direct_only facts must never be volunteered.
+
+def _offered(doc: CommentedMap) -> List[Tuple[List[Any], str]]:
+    """What the patient says unprompted: the opening and the volunteered facts, with paths."""
+    offered = list(_strings(doc.get("opening"), ["opening"]))
+    for i, entry in enumerate(doc.get("volunteers") or ()):
+        text = entry.get("text") if isinstance(entry, dict) else entry
+        if isinstance(text, str):
+            offered.append((["volunteers", i], text))
+    return offered
+
+
+def _lint_direct_only(warn: _Warnings, doc: CommentedMap, persona: Persona, cov: Coverage) -> None:
+    """direct_only facts must never be volunteered (in the opening or volunteers)."""
+    offered = _offered(doc)
     for topic_id in cov.direct_only:
         answer = persona.answers[topic_id]
         facts = answer.open + answer.guarded
-        for where, value in list(_strings(doc.get("volunteers"), ["volunteers"])) + list(
-                _strings(doc.get("opening"), ["opening"])):
+        for where, value in offered:
             if any(same_fact(value, f) for f in facts):
                 warn(where, f"{_where(where)}: volunteers the fact in answers.{topic_id}, which is marked "
                             "direct_only (given only when asked directly)")
 
-    # Generic lines are English: a persona in another language should supply its own.
+
+def _lint_alarms(warn: _Warnings, doc: CommentedMap, persona: Persona) -> None:
+    """An alarm feature is for the learner to draw out: never in the opening or volunteers."""
+    offered = _offered(doc)
+    tagged = persona.volunteered_topics()
+    for feature in persona.alarm_features():
+        if feature.topic in tagged:
+            warn(["volunteers"], f"volunteers: a fact on {feature.topic} is volunteered, but that topic carries "
+                 f"the alarm feature '{feature.description}'", key=True)
+        for where, value in offered:
+            if any(same_fact(value, t) for t in feature.texts):
+                warn(where, f"{_where(where)}: volunteers the alarm feature in answers.{feature.topic} "
+                            f"('{feature.description}'); the learner should have to draw it out")
+
+
+def _lint_proficiency(warn: _Warnings, doc: CommentedMap, persona: Persona) -> None:
+    """A patient with limited English speaks in short sentences."""
+    if persona.proficiency != "limited":
+        return
+    for where, value in _spoken(doc):
+        longest = max((len(_words(s)) for s in re.split(r"[.!?]+", value)), default=0)
+        if longest > LIMITED_SENTENCE_WORDS:
+            warn(where, f"{_where(where)}: a sentence of {longest} words; a patient with limited English "
+                        f"speaks in short sentences (at most {LIMITED_SENTENCE_WORDS} words)")
+
+
+def _lint_language(warn: _Warnings, doc: CommentedMap, persona: Persona) -> None:
+    """Generic lines are English: a persona in another language should supply its own."""
     if persona.language.split("-")[0] != "en":
         missing = [f for f in ("fallback", "unknown") if f not in doc]
         if missing:
             warn(["language"], f"language is '{persona.language}' but {' and '.join(missing)} "
                  f"{'is' if len(missing) == 1 else 'are'} not set: the built-in replies are in English")
-    return out
 
 
 def _schema_hint(path: Path) -> str:
@@ -443,6 +527,13 @@ def format_coverage(report: LintReport) -> str:
         extras.append(f"direct_only: {', '.join(cov.direct_only)}")
     if cov.volunteers:
         extras.append(f"volunteers: {cov.volunteers}")
+    alarms = persona.alarm_features()
+    if alarms:
+        extras.append("alarm features: " + ", ".join(f"{a.topic} ({a.level})" for a in alarms))
+    axes = [f"recall {persona.recall}"] * (persona.recall != "precise") + \
+        [f"English {persona.proficiency}"] * (persona.proficiency != "fluent")
+    if axes:
+        extras.append("axes: " + ", ".join(axes))
     if extras:
         lines.append("  " + "; ".join(extras))
     return "\n".join(lines)

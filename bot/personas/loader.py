@@ -19,7 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from bot import topics
 from bot.personas.errors import PersonaFileError, PersonaProblem, display_path
-from bot.personas.model import Answer, Persona, Proxy, Variants
+from bot.personas.model import Answer, Persona, Proxy, Variants, Volunteered
 
 SCHEMA_FILE = Path(__file__).with_name("persona.schema.json")
 MAX_FILE_BYTES = 1_000_000
@@ -94,8 +94,11 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
         options = ", ".join(str(v) for v in error.validator_value)
         return f"{where}: {error.instance!r} is not one of: {options}"
     if error.validator in ("anyOf", "oneOf"):
+        if isinstance(error.instance, dict) and error.absolute_path and error.absolute_path[0] == "volunteers":
+            return f"{where}: a volunteered fact is a string, or text with the topic it belongs to"
         if isinstance(error.instance, dict):
-            return f"{where}: not a valid answer: use text, or guarded/open, with optional cue, escalation, repeat, follow_up, patient"
+            return (f"{where}: not a valid answer: use text, or guarded/open, with optional cue, escalation, "
+                    "repeat, direct_only, follow_up, patient, alarm")
         return f"{where}: expected a string or a list of strings, got {type(error.instance).__name__}"
     return f"{where}: {error.message}"
 
@@ -161,61 +164,91 @@ def _answer(value: Any) -> Answer:
         direct_only=bool(value.get("direct_only", False)),
         follow_up=_variants(value.get("follow_up")),
         patient=_variants(value.get("patient")),
+        alarm=str(value.get("alarm") or "").strip(),
     )
 
 
-def _meaning_problems(doc: CommentedMap, path: Path, loc: _Locator) -> List[Tuple[Tuple[int, int], str]]:
-    """Checks JSON Schema cannot express: file name, topic kinds, answer shapes."""
-    found: List[Tuple[Tuple[int, int], str]] = []
-    all_ids = topics.topic_ids()
-    disclosure = set(topics.ids_in(*topics.DISCLOSURE_CATEGORIES))
-    reaction_ids = set(topics.ids_in(*topics.REACTION_CATEGORIES))
+def _volunteered(value: Any) -> Volunteered:
+    if isinstance(value, dict):
+        return Volunteered(str(value["text"]).strip(), str(value.get("topic") or ""))
+    return Volunteered(str(value).strip())
 
+
+Found = List[Tuple[Tuple[int, int], str]]
+
+
+def _meaning_problems(doc: CommentedMap, path: Path, loc: _Locator) -> Found:
+    """Checks JSON Schema cannot express: file name, topic kinds, answer shapes."""
+    found: Found = []
     pid = doc.get("id")
     if isinstance(pid, str) and pid != path.stem:
         found.append((loc.at(["id"]), f"id '{pid}' must equal the file name '{path.stem}'"))
-
     answers = doc.get("answers")
     if isinstance(answers, dict):
-        if not answers:
-            found.append((loc.at(["answers"]), "answers: at least one answer is needed"))
-        for key, value in answers.items():
-            if key not in all_ids:
-                found.append((loc.at(["answers", key], key=True),
-                              f"answers: unknown topic id '{key}'{_suggest(key, all_ids)}"))
-                continue
-            if not isinstance(value, dict):
-                continue
-            kind = topics.category_of(key)
-            if ("guarded" in value or "open" in value) and key not in disclosure:
-                field = "guarded" if "guarded" in value else "open"
-                found.append((loc.at(["answers", key, field], key=True),
-                              f"answers.{key}: '{field}' is only for psychosocial and perspective topics "
-                              f"('{key}' is {kind}); use 'text'"))
-            if "text" in value and ("guarded" in value or "open" in value):
-                found.append((loc.at(["answers", key, "text"], key=True),
-                              f"answers.{key}: use either 'text' or 'guarded'/'open', not both"))
-            if "guarded" in value and "open" not in value:
-                found.append((loc.at(["answers", key, "guarded"], key=True),
-                              f"answers.{key}: 'guarded' needs an 'open' answer too"))
-            if not any(k in value for k in ("text", "guarded", "open")):
-                found.append((loc.at(["answers", key]), f"answers.{key}: empty answer: give 'text' or 'guarded'/'open'"))
-            if "escalation" in value and not value.get("cue"):
-                found.append((loc.at(["answers", key, "escalation"], key=True),
-                              f"answers.{key}: 'escalation' only applies to a cue; add 'cue: true'"))
-
+        found += _answers_problems(answers, loc)
     reactions = doc.get("reactions")
     if isinstance(reactions, dict):
-        for key, value in reactions.items():
-            if key not in reaction_ids:
-                hint = (" ('cue' and long forms belong under 'answers')" if key in all_ids
-                        else _suggest(key, all_ids))
-                found.append((loc.at(["reactions", key], key=True),
-                              f"reactions: '{key}' is not a process or communication topic{hint}"))
-            elif isinstance(value, dict):
-                found.append((loc.at(["reactions", key]),
-                              f"reactions.{key}: a reaction is a string or a list of strings "
-                              "('cue', 'guarded' and 'open' belong under 'answers')"))
+        found += _reactions_problems(reactions, loc)
+    return found
+
+
+def _answers_problems(answers: dict, loc: _Locator) -> Found:
+    """Topic ids that exist, and long forms whose fields fit the topic."""
+    found: Found = []
+    all_ids = topics.topic_ids()
+    if not answers:
+        found.append((loc.at(["answers"]), "answers: at least one answer is needed"))
+    for key, value in answers.items():
+        if key not in all_ids:
+            found.append((loc.at(["answers", key], key=True),
+                          f"answers: unknown topic id '{key}'{_suggest(key, all_ids)}"))
+        elif isinstance(value, dict):
+            found += _long_answer_problems(str(key), value, loc)
+    return found
+
+
+def _long_answer_problems(key: str, value: dict, loc: _Locator) -> Found:
+    """One long-form answer: guarded/open only where disclosure applies, text or guarded/open,
+    escalation only on a cue, alarm only on a history topic."""
+    found: Found = []
+    kind = topics.category_of(key)
+
+    def at(field: str) -> Tuple[int, int]:
+        return loc.at(["answers", key, field], key=True)
+
+    if ("guarded" in value or "open" in value) and kind not in topics.DISCLOSURE_CATEGORIES:
+        field = "guarded" if "guarded" in value else "open"
+        found.append((at(field), f"answers.{key}: '{field}' is only for psychosocial and perspective topics "
+                                 f"('{key}' is {kind}); use 'text'"))
+    if "text" in value and ("guarded" in value or "open" in value):
+        found.append((at("text"), f"answers.{key}: use either 'text' or 'guarded'/'open', not both"))
+    if "guarded" in value and "open" not in value:
+        found.append((at("guarded"), f"answers.{key}: 'guarded' needs an 'open' answer too"))
+    if not any(k in value for k in ("text", "guarded", "open")):
+        found.append((loc.at(["answers", key]), f"answers.{key}: empty answer: give 'text' or 'guarded'/'open'"))
+    if "escalation" in value and not value.get("cue"):
+        found.append((at("escalation"), f"answers.{key}: 'escalation' only applies to a cue; add 'cue: true'"))
+    if "alarm" in value and kind in topics.REACTION_CATEGORIES:
+        found.append((at("alarm"), f"answers.{key}: 'alarm' marks a history answer that reveals an alarm "
+                                   f"feature ('{key}' is {kind})"))
+    return found
+
+
+def _reactions_problems(reactions: dict, loc: _Locator) -> Found:
+    """Reaction keys are process or communication topics, and reactions are plain text."""
+    found: Found = []
+    all_ids = topics.topic_ids()
+    reaction_ids = set(topics.ids_in(*topics.REACTION_CATEGORIES))
+    for key, value in reactions.items():
+        if key not in reaction_ids:
+            hint = (" ('cue' and long forms belong under 'answers')" if key in all_ids
+                    else _suggest(key, all_ids))
+            found.append((loc.at(["reactions", key], key=True),
+                          f"reactions: '{key}' is not a process or communication topic{hint}"))
+        elif isinstance(value, dict):
+            found.append((loc.at(["reactions", key]),
+                          f"reactions.{key}: a reaction is a string or a list of strings "
+                          "('cue', 'guarded' and 'open' belong under 'answers')"))
     return found
 
 
@@ -276,6 +309,7 @@ def parse_persona_text(text: str, path: Path) -> Persona:
 def _build(doc: CommentedMap, path: Path) -> Persona:
     rapport = doc.get("rapport") or {}
     proxy = doc.get("proxy")
+    volunteered = tuple(_volunteered(v) for v in doc.get("volunteers") or ())
     return Persona(
         id=str(doc["id"]),
         name=str(doc["name"]),
@@ -294,7 +328,10 @@ def _build(doc: CommentedMap, path: Path) -> Persona:
         proxy=Proxy(str(proxy["speaker"]), str(proxy["relation"])) if proxy else None,
         rapport_start=float(rapport.get("start", 0)),
         open_at=float(rapport.get("open_at", 1)),
-        volunteers=tuple(str(v) for v in doc.get("volunteers") or ()),
+        volunteers=tuple(v.text for v in volunteered),
+        volunteered=volunteered,
+        recall=str(doc.get("recall") or "precise"),
+        proficiency=str(doc.get("proficiency") or "fluent"),
         fallback=_variants(doc.get("fallback")),
         unknown=_variants(doc.get("unknown")),
         source=path,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from bot import topics
-from bot.patient import defaults, respond
+from bot.patient import axes, defaults, respond
 from bot.personas.errors import PersonaFileError, UnknownPersonaError
 from bot.personas.loader import load_persona_file
 from bot.personas.model import Answer, Persona
@@ -73,6 +73,8 @@ def _answer_lines(persona: Persona, topic_id: str, answer: Answer, rapport: Opti
         flags.append("cue")
     if answer.direct_only:
         flags.append("only when asked directly")
+    if answer.alarm:
+        flags.append("alarm feature")
     head = f"  {topic_id}" + (f"  [{', '.join(flags)}]" if flags else "") + f"  ({topic.desc})"
     lines = [head]
     levels: List[str]
@@ -90,6 +92,10 @@ def _answer_lines(persona: Persona, topic_id: str, answer: Answer, rapport: Opti
         lines += _texts(answer.follow_up, "followed up (one at a time):")
     if answer.patient:
         lines += _texts(answer.patient, f"in {persona.name.split()[0]}'s own voice:")
+    if answer.alarm:
+        lines += _wrap(answer.alarm, "alarm feature:")
+    if persona.recall == "vague" and topic_id in axes.RECALL_TOPICS:
+        lines += _texts(defaults.vague_recall_lines(persona), "vague recall: said first, before the answer, one of:")
     if answer.cue and "open" in levels:
         if answer.direct_only:
             lines += _wrap("(not brought back if ignored: direct_only)", "if the cue is ignored:")
@@ -110,7 +116,14 @@ def render(persona: Persona, rapport: Optional[str] = None) -> str:
     details = [f"demeanour: {persona.demeanour}",
                f"rapport: starts at {persona.rapport_start:g}, opens at {persona.open_at:g}",
                f"language: {persona.language}"]
+    if persona.recall != "precise":
+        details.append(f"recall: {persona.recall}")
+    if persona.proficiency != "fluent":
+        details.append(f"English: {persona.proficiency}")
     out.append("; ".join(details))
+    if persona.proficiency == "limited":
+        out.append("a long or jargon-laden question is met once per topic with: "
+                   + " / ".join(defaults.ask_to_repeat_lines(persona)))
     if persona.proxy:
         out.append(f"spoken by {persona.proxy.speaker} ({persona.proxy.relation}) on the patient's behalf")
     if rapport:
