@@ -102,6 +102,15 @@ _GUARDED_FOLLOW_UP: Dict[str, Tuple[str, ...]] = {
     "irritable": ("I don't see why that matters.", "Leave it. It's fine."),
 }
 
+#: Said before a first answer on dates and numbers by a patient with vague recall.
+_VAGUE_RECALL = ("I don't remember exactly.", "I couldn't tell you exactly, I'm bad with dates.",
+                 "Oh, I don't remember exactly. Let me think.")
+#: A patient with limited English, to a long or jargon-laden question (once per topic).
+_ASK_TO_REPEAT = ("Sorry, my English is not so good. Can you say again, more simple?",
+                  "Sorry, I don't know this word. Again, please? Slowly?",
+                  "Sorry... too fast for me. One more time, please, simple words?")
+_PROXY_ASK_TO_REPEAT = ("Sorry, my English is not so good. Can you ask again, more simple?",)
+
 _ESCALATION_LEAD = ("Sorry, I keep coming back to it, but", "Can I just say again,", "It's still on my mind, honestly:")
 _REPEAT_PREFIX = ("As I said,", "Like I said,", "As I mentioned,")
 
@@ -185,3 +194,11 @@ def repeat_prefixes() -> Tuple[str, ...]:
 
 def first_name(persona: Persona) -> str:
     return persona.name.split()[0] if persona.name.split() else persona.name
+
+
+def vague_recall_lines(persona: Persona) -> Tuple[str, ...]:
+    return _VAGUE_RECALL
+
+
+def ask_to_repeat_lines(persona: Persona) -> Tuple[str, ...]:
+    return _PROXY_ASK_TO_REPEAT if persona.proxy else _ASK_TO_REPEAT

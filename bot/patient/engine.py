@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
 from bot.conversation import contextual_follow_up, plain_act
-from bot.patient import defaults
+from bot.patient import axes, defaults
 from bot.patient.variants import as_i_said, first_sentence, pick
 from bot.personas.model import Answer, Persona
 
@@ -62,6 +62,7 @@ class PatientReply:
     text: str
     topic: str
     level: str  # "open" | "guarded" | "reaction" | "fallback" | "unknown" | "default" | "opening" | "follow_up"
+    #           | "clarify" (limited English: asks to hear the question again)
     cue: bool
     rapport: float
     topics: Tuple[str, ...] = ()  # the history topics this reply answers, in order
@@ -83,6 +84,7 @@ class _State:
     missed: List[Tuple[str, int]] = field(default_factory=list)  # (topic, turn when due)
     escalated: Set[str] = field(default_factory=set)
     addressee: str = "proxy"
+    clarified: Set[str] = field(default_factory=set)  # topics a limited-English patient asked to hear again
 
 
 def follow_up_topic(act: str) -> Optional[str]:
@@ -122,7 +124,8 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
             text, confidence = context[index]
             if contextual_follow_up(text, plain_act(turn_acts[0]), confidence, reply.topics[-1], reply.text):
                 turn_acts = (f"{topics.FOLLOW_UP_INTENT}:{reply.topics[-1]}",)
-        reply = _turn(persona, conversation_id, state, index, turn_acts)
+        words = context[index][0] if context is not None and index < len(context) else ""
+        reply = _turn(persona, conversation_id, state, index, turn_acts, words)
         state.said.add(reply.text)
     return reply
 
@@ -145,7 +148,8 @@ def _is_question(act: str) -> bool:
     return topic in topics.history_question_ids()
 
 
-def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str, ...]) -> PatientReply:
+def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str, ...],
+          words: str = "") -> PatientReply:
     """Acts that move rapport (empathy, a dismissal) count first, then up to three questions
     are answered in the order asked, in one reply."""
     _cue_response(persona, state, index, acts)
@@ -157,6 +161,10 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
     guarded_now = guarded_now or any(a == "dismiss" for a in acts)
 
     questions = [a for a in acts if _is_question(a)][:MAX_ANSWERS]
+    if questions and _asks_to_repeat(persona, state, questions[0], words):
+        text = _fresh(state, defaults.ask_to_repeat_lines(persona), cid, "repeat-please", index)
+        return PatientReply(text, _topic_of(questions[0]), "clarify", False, state.rapport, (),
+                            _speaker(persona, state), state.hurt)
     if not questions:
         main = _reply_act(acts)
         reply = _single(persona, cid, state, index, main, guarded_now)
@@ -174,6 +182,16 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
 #: learner asks for (an open invitation, their questions...), then the first act said.
 _REPLY_PRIORITY = ("dismiss", "reassure_premature", "ask_open", "ask_anything_else", "invite_questions",
                    "check_understanding", topics.UNCOVERED_INTENT)
+
+
+def _asks_to_repeat(persona: Persona, state: _State, question: str, words: str) -> bool:
+    """Limited English: a long or jargon-laden question is met with "say again, more simply?",
+    once per topic; asked again, in any words, it is answered. Follow-ups are not."""
+    topic = _topic_of(question)
+    if follow_up_topic(question) or topic in state.clarified or not axes.hard_to_follow(persona, words):
+        return False
+    state.clarified.add(topic)
+    return True
 
 
 def _reply_act(acts: Tuple[str, ...]) -> str:
@@ -294,6 +312,8 @@ def _answer(persona: Persona, cid: str, state: _State, topic: str, answer: Answe
     already = state.said_level.get(topic)
     if already == level or (already == "open" and level == "guarded"):
         text = _restatement(persona, cid, state, topic, answer, level, base, occurrence, speaker)
+    elif already is None and axes.hedges_recall(persona, topic, base):
+        text = f"{pick(defaults.vague_recall_lines(persona), cid, topic, 'recall')} {base}"
     else:
         text = base
     state.said_level[topic] = level if already != "open" else "open"
