@@ -451,7 +451,12 @@ def test_show_agrees_with_the_engine_for_every_topic(capsys, rapport: str):
         for topic_id in HISTORY + topics.ids_in("communication"):
             for cid in ("a", "b", "c"):
                 said = respond(at, cid, ["start_interview", topic_id])
-                assert flat(said.text) in shown, (pid, topic_id, said)
+                text = said.text
+                hedge = next((h for h in defaults.vague_recall_lines(persona) if text.startswith(h + " ")), None)
+                if hedge:  # vague recall: show lists the hedges once, beside the answer
+                    assert persona.recall == "vague" and flat(hedge) in shown, (pid, topic_id, said)
+                    text = text[len(hedge) + 1:]
+                assert flat(text) in shown, (pid, topic_id, said)
                 if topic_id in topics.ids_in("psychosocial"):
                     assert said.level == ("open" if rapport == "high" else "guarded")
 

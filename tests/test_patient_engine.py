@@ -1,6 +1,8 @@
 """The patient's behaviour, replayed from learner acts (no server needed)."""
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from bot.patient import respond
@@ -14,6 +16,12 @@ PERSONA_IDS = REGISTRY.ids()
 
 def reply(pid: str, *acts: str, cid: str = "conv-1"):
     return respond(REGISTRY.get(pid), cid, ["start_interview", *acts])
+
+
+def warmth(pid: str) -> tuple:
+    """Enough empathic turns to open this patient up (a wary one has a higher open_at)."""
+    persona = REGISTRY.get(pid)
+    return ("empathize",) * max(1, math.ceil(persona.open_at - persona.rapport_start))
 
 
 def cue_topic(pid: str) -> str:
@@ -34,7 +42,7 @@ def test_psychosocial_answers_are_guarded_until_rapport_is_earned(pid):
     before = reply(pid, "ask_open", "ask_stress")
     assert before.level == "guarded"
     assert before.text in persona.answers["ask_stress"].guarded
-    after = reply(pid, "ask_open", "empathize", "ask_stress")
+    after = reply(pid, "ask_open", *warmth(pid), "ask_stress")
     assert after.level == "open"
     assert after.text.startswith(persona.answers["ask_stress"].open)
 
@@ -115,15 +123,15 @@ def test_asking_again_gets_an_as_i_said_variant_not_a_copy(pid):
 def test_an_ignored_cue_comes_back_more_strongly(pid):
     topic = cue_topic(pid)
     persona = REGISTRY.get(pid)
-    cue = reply(pid, "empathize", topic)
+    cue = reply(pid, *warmth(pid), topic)
     assert cue.cue
     # The learner moves on twice with symptom questions: the cue comes back.
-    ignored = reply(pid, "empathize", topic, "ask_severity", "ask_location")
+    ignored = reply(pid, *warmth(pid), topic, "ask_severity", "ask_location")
     escalation = persona.answers[topic].escalation
     assert ignored.cue
     assert any(e in ignored.text for e in escalation) if escalation else "keep coming back" in ignored.text
     # Answered with empathy, it does not.
-    heard = reply(pid, "empathize", topic, "empathize", "ask_location")
+    heard = reply(pid, *warmth(pid), topic, "empathize", "ask_location")
     assert not any(e in heard.text for e in escalation)
 
 
