@@ -70,6 +70,7 @@ def classify(path: str) -> Optional[str]:
 def app_routes(tmp_path: Path, personas: Path) -> List[Tuple[str, str, object]]:
     """(method, canonical path, resource) for every route of a freshly built app."""
     from bot.web.app import create_app
+    from bot.web.keys import EXECUTOR
 
     app = create_app(db=AppDB(tmp_path / "routes.db"), registry=PersonaRegistry(personas), key=os.urandom(32),
                      warm_up=False)
@@ -82,7 +83,7 @@ def app_routes(tmp_path: Path, personas: Path) -> List[Tuple[str, str, object]]:
             out.extend((m, canonical, route.resource) for m in methods)
         return out
     finally:
-        app["executor"].shutdown(wait=False)
+        app[EXECUTOR].shutdown(wait=False)
 
 
 def fill(canonical: str, resource: object, values: Dict[str, str]) -> str:
@@ -127,6 +128,114 @@ def _where(caller: Caller, method: str, path: str, r: requests.Response) -> str:
     return f"{caller.name}: {method} {path} -> {r.status_code} {r.text[:160]!r}"
 
 
+class RouteWalk:
+    """Calls every route as every kind of caller and collects what was not refused as it should be."""
+
+    def __init__(self, callers: Dict[str, Caller], values: Dict[str, str], others: Tuple[str, ...], own: str) -> None:
+        self.c = callers
+        self.values = values
+        self.others = others  # conversation ids that are not the student's
+        self.own = own  # the student's own conversation
+        self.problems: List[str] = []
+
+    def expect(self, ok: bool, caller: Caller, method: str, path: str, r: requests.Response, why: str) -> None:
+        if not ok:
+            self.problems.append(f"{why}: {_where(caller, method, path, r)}")
+        elif r.status_code >= 500:
+            self.problems.append(f"server error: {_where(caller, method, path, r)}")
+
+    def refused_unsigned(self, caller: Caller, method: str, path: str) -> None:
+        r = caller.call(method, path)
+        if path.startswith("/api/"):
+            # No cookie at all: the CSRF check may refuse first (403); with a session, 401.
+            allowed = (401,) if method not in UNSAFE or caller is self.c["anon"] else (401, 403)
+            self.expect(r.status_code in allowed, caller, method, path, r, "signed-out API call not refused with 401")
+            if r.status_code == 401 and method != "HEAD":
+                self.expect("error" in r.json(), caller, method, path, r, "401 without a JSON error")
+        else:
+            location = r.headers.get("Location", "")
+            self.expect(r.status_code == 302 and re.match(r"^/(login)?\?next=/", location) is not None, caller,
+                        method, path, r, "signed-out page not sent to sign-in")
+
+    def allowed(self, caller: Caller, method: str, path: str) -> None:
+        r = caller.call(method, path)
+        self.expect(r.status_code not in (401, 403), caller, method, path, r, "the right role was refused")
+
+    def forbidden(self, caller: Caller, method: str, path: str) -> None:
+        r = caller.call(method, path)
+        self.expect(r.status_code == 403, caller, method, path, r, "the wrong role was not refused with 403")
+
+    def public(self, method: str, path: str) -> None:
+        if method in UNSAFE:
+            # Sign-in and sign-out change the session: here only the CSRF refusal is
+            # checked (their behaviour is covered in tests/test_web_api.py).
+            for caller in (self.c["nobody"], self.c["anon"], self.c["student"]):
+                r = caller.call(method, path, csrf=False)
+                self.expect(r.status_code == 403, caller, method, path, r, "an unsafe call without CSRF token passed")
+            return
+        for name in ("nobody", "student", "assessor", "educator"):
+            r = self.c[name].call(method, path)
+            self.expect(r.status_code in (200, 304), self.c[name], method, path, r, "a public route is not public")
+
+    def redirect(self, method: str, path: str) -> None:
+        for name in ("nobody", "student", "assessor", "educator"):
+            r = self.c[name].call(method, path)
+            self.expect(r.status_code == 302 and r.headers.get("Location") == path + "/", self.c[name], method, path,
+                        r, "a slash redirect does more than redirect")
+
+    def by_role(self, method: str, path: str, may: Tuple[str, ...], may_not: Tuple[str, ...]) -> None:
+        for name in may:
+            self.allowed(self.c[name], method, path)
+        for name in may_not:
+            self.forbidden(self.c[name], method, path)
+
+    def conversation(self, method: str, canonical: str, resource: object) -> None:
+        path = fill(canonical, resource, self.values)
+        self.by_role(method, path, (), ("student", "educator"))
+        # Nor does another student get any sign of ids that are not theirs.
+        for other in self.others:
+            self.forbidden(self.c["student"], method, fill(canonical, resource, dict(self.values, cid=other)))
+        if (method if method != "HEAD" else "GET", canonical) in ASSESSOR_MAY_READ:
+            self.allowed(self.c["assessor"], method, path)
+        else:
+            self.forbidden(self.c["assessor"], method, path)
+        self.allowed(self.c["owner"], method, path)
+        self.allowed(self.c["student"], method, fill(canonical, resource, dict(self.values, cid=self.own)))
+
+    def csrf(self, kind: str, method: str, path: str) -> None:
+        right = self.c[{"signed-in": "student", "student": "student", "conversation": "owner", "assessor": "assessor",
+                        "educator": "educator"}[kind]]
+        for csrf, origin, why in ((False, None, "no CSRF token"), ("x" * 43, None, "a wrong CSRF token"),
+                                  (True, "http://evil.example", "a cross-site Origin")):
+            r = right.call(method, path, csrf=csrf, origin=origin)
+            self.expect(r.status_code == 403 and "error" in r.json(), right, method, path, r,
+                        f"an unsafe call with {why} was not refused")
+
+    #: Who may call a guarded route of each kind, and who must get 403.
+    ROLES = {"signed-in": (("student", "assessor", "educator"), ()),
+             "student": (("student",), ("assessor", "educator")),
+             "assessor": (("assessor",), ("student", "educator")),
+             "educator": (("educator",), ("student", "assessor"))}
+
+    def route(self, method: str, canonical: str, resource: object) -> None:
+        kind = classify(canonical)
+        path = fill(canonical, resource, self.values)
+        if kind == "public":
+            self.public(method, path)
+            return
+        if kind == "redirect":
+            self.redirect(method, path)
+            return
+        for name in ("nobody", "anon"):
+            self.refused_unsigned(self.c[name], method, path)
+        if kind == "conversation":
+            self.conversation(method, canonical, resource)
+        else:
+            self.by_role(method, path, *self.ROLES[str(kind)])
+        if method in UNSAFE:
+            self.csrf(str(kind), method, path)
+
+
 def test_every_route_refuses_the_wrong_role_and_requests_without_the_csrf_token(web_stack, web_personas_dir,
                                                                              tmp_path):
     web = web_stack
@@ -146,114 +255,24 @@ def test_every_route_refuses_the_wrong_role_and_requests_without_the_csrf_token(
     own = mallory_client.new_conversation(PERSONA)
     rest_only = f"rest-only-{tag}"  # in the tracker store, recorded by no one in the app
     rasa_say(web, rest_only, '/start_interview{"persona_id": "%s"}' % PERSONA)
-    nobody = Caller(web, "no session")
     anon = Caller(web, "anonymous session")
     anon.client.refresh()  # a session with a CSRF token, nobody signed in
     mallory = Caller(web, "student", mallory_client)
-    owner = Caller(web, "owner", victim)
-    assessor = Caller(web, "assessor", WebClient(web).staff(*ASSESSOR))
-    educator = Caller(web, "educator", WebClient(web).staff(*EDUCATOR))
-    FILL = {"cid": theirs, "persona_id": PERSONA, "tail": "no-such-page"}
-
-    problems: List[str] = []
-
-    def expect(ok: bool, caller: Caller, method: str, path: str, r: requests.Response, why: str) -> None:
-        if not ok:
-            problems.append(f"{why}: {_where(caller, method, path, r)}")
-        elif r.status_code >= 500:
-            problems.append(f"server error: {_where(caller, method, path, r)}")
-
-    def refused_unsigned(caller: Caller, method: str, path: str) -> None:
-        r = caller.call(method, path)
-        if path.startswith("/api/"):
-            # No cookie at all: the CSRF check may refuse first (403); with a session, 401.
-            allowed = (401,) if method not in UNSAFE or caller is anon else (401, 403)
-            expect(r.status_code in allowed, caller, method, path, r, "signed-out API call not refused with 401")
-            if r.status_code == 401 and method != "HEAD":
-                expect("error" in r.json(), caller, method, path, r, "401 without a JSON error")
-        else:
-            location = r.headers.get("Location", "")
-            expect(r.status_code == 302 and re.match(r"^/(login)?\?next=/", location) is not None, caller, method,
-                   path, r, "signed-out page not sent to sign-in")
-
-    def allowed(caller: Caller, method: str, path: str) -> None:
-        r = caller.call(method, path)
-        expect(r.status_code not in (401, 403), caller, method, path, r, "the right role was refused")
-
-    def forbidden(caller: Caller, method: str, path: str) -> None:
-        r = caller.call(method, path)
-        expect(r.status_code == 403, caller, method, path, r, "the wrong role was not refused with 403")
-
-    walked = 0
+    callers = {"nobody": Caller(web, "no session"), "anon": anon, "student": mallory,
+               "owner": Caller(web, "owner", victim), "assessor": Caller(web, "assessor", WebClient(web).staff(*ASSESSOR)),
+               "educator": Caller(web, "educator", WebClient(web).staff(*EDUCATOR))}
+    walk = RouteWalk(callers, {"cid": theirs, "persona_id": PERSONA, "tail": "no-such-page"},
+                     (rest_only, "c-does-not-exist"), own)
     for method, canonical, resource in routes:
-        kind = classify(canonical)
-        path = fill(canonical, resource, FILL)
-        walked += 1
-        if kind == "public":
-            if method in UNSAFE:
-                # Sign-in and sign-out change the session: here only the CSRF refusal is
-                # checked (their behaviour is covered in tests/test_web_api.py).
-                for caller in (nobody, anon, mallory):
-                    r = caller.call(method, path, csrf=False)
-                    expect(r.status_code == 403, caller, method, path, r, "an unsafe call without CSRF token passed")
-            else:
-                for caller in (nobody, mallory, assessor, educator):
-                    r = caller.call(method, path)
-                    expect(r.status_code in (200, 304), caller, method, path, r, "a public route is not public")
-            continue
-        if kind == "redirect":
-            for caller in (nobody, mallory, assessor, educator):
-                r = caller.call(method, path)
-                expect(r.status_code == 302 and r.headers.get("Location") == path + "/", caller, method, path, r,
-                       "a slash redirect does more than redirect")
-            continue
+        walk.route(method, canonical, resource)
 
-        for caller in (nobody, anon):
-            refused_unsigned(caller, method, path)
-
-        if kind == "signed-in":
-            for caller in (mallory, assessor, educator):
-                allowed(caller, method, path)
-        elif kind == "student":
-            allowed(mallory, method, path)
-            for caller in (assessor, educator):
-                forbidden(caller, method, path)
-        elif kind == "conversation":
-            for caller in (mallory, educator):
-                forbidden(caller, method, path)
-            # Nor does another student get any sign of ids that are not theirs.
-            for other in (rest_only, "c-does-not-exist"):
-                forbidden(mallory, method, fill(canonical, resource, dict(FILL, cid=other)))
-            if (method if method != "HEAD" else "GET", canonical) in ASSESSOR_MAY_READ:
-                allowed(assessor, method, path)
-            else:
-                forbidden(assessor, method, path)
-            allowed(owner, method, path)
-            allowed(mallory, method, fill(canonical, resource, dict(FILL, cid=own)))
-        elif kind == "assessor":
-            for caller in (mallory, educator):
-                forbidden(caller, method, path)
-            allowed(assessor, method, path)
-        elif kind == "educator":
-            for caller in (mallory, assessor):
-                forbidden(caller, method, path)
-            allowed(educator, method, path)
-
-        if method in UNSAFE:
-            right = {"signed-in": mallory, "student": mallory, "conversation": owner, "assessor": assessor, "educator": educator}[kind]
-            for csrf, origin, why in ((False, None, "no CSRF token"), ("x" * 43, None, "a wrong CSRF token"),
-                                      (True, "http://evil.example", "a cross-site Origin")):
-                r = right.call(method, path, csrf=csrf, origin=origin)
-                expect(r.status_code == 403 and "error" in r.json(), right, method, path, r,
-                       f"an unsafe call with {why} was not refused")
-
-    assert walked >= 40, f"only {walked} routes found: is the router enumeration broken?"
+    assert len(routes) >= 40, f"only {len(routes)} routes found: is the router enumeration broken?"
     # The victim's conversation is still theirs alone, and nobody else lists it.
     assert theirs not in json.dumps(mallory.call("GET", "/api/my/conversations").json())
     # Every cookie the app set along the way is HttpOnly and SameSite=Lax.
-    callers = (nobody, anon, mallory, owner, assessor, educator)
-    for cookie in [c for caller in callers for c in caller.cookies]:
+    for cookie in [c for caller in callers.values() for c in caller.cookies]:
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Path=/" in cookie, cookie
+    problems = walk.problems
     assert not problems, f"{len(problems)} access-control problems:\n" + "\n".join(problems)
 
 

@@ -31,6 +31,7 @@ from bot.tokens import issue_socket_token
 from bot.training import ROOT
 from bot.transcripts import TrackerStoreReader
 from bot.web.app import create_app
+from bot.web.keys import EXECUTOR
 from tests.e2e.support import ASSESSOR, EDUCATOR, WebClient, ensure_staff, rasa_say
 
 SENTINEL_ID = "sentinel-outside"
@@ -117,7 +118,7 @@ def conversation_routes(tmp_path: Path, personas: Path) -> List[Tuple[str, str]]
         routes = {(r.method, r.resource.canonical) for r in app.router.routes()
                   if r.resource is not None and "{cid}" in r.resource.canonical and r.method in ("GET", "POST")}
     finally:
-        app["executor"].shutdown(wait=False)
+        app[EXECUTOR].shutdown(wait=False)
     assert len(routes) >= 10, routes
     return sorted(routes)
 

@@ -125,6 +125,10 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
         CREATE INDEX reflection_answers_conversation ON reflection_answers(conversation_id, id);
     """),
     (3, "name keys are NFKC + casefold (issue 14, F3)", _rekey_names),
+    (4, "a report's problem has a kind (bot.web.service.ProblemKind); cached problems are re-scored", """
+        ALTER TABLE reports ADD COLUMN error_kind TEXT;
+        DELETE FROM reports WHERE report_json IS NULL;
+    """),
 ]
 
 

@@ -70,7 +70,10 @@ class Records:
         return dict(row) if row else None
 
     def store_report(self, cid: str, fingerprint: str, *, persona_id: Optional[str], started_at: Optional[float],
-                     turns: int, learner_turns: int, report: Optional[dict], error: Optional[str]) -> None:
+                     turns: int, learner_turns: int, report: Optional[dict], error: Optional[str],
+                     error_kind: Optional[str] = None) -> None:
+        """Cache a conversation's report, or why it has none (``error``, and its ``error_kind``:
+        a bot.web.service.ProblemKind value)."""
         from bot.transcripts import scrub, valid_text
 
         overall = report.get("overall") if isinstance(report, dict) else None
@@ -82,14 +85,15 @@ class Records:
         with self.db.connect() as conn:
             conn.execute(
                 "INSERT INTO reports (conversation_id, fingerprint, persona_id, started_at, turns, learner_turns, "
-                "report_json, overall, error, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "report_json, overall, error, error_kind, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(conversation_id) DO UPDATE SET fingerprint = excluded.fingerprint, "
                 "persona_id = excluded.persona_id, started_at = excluded.started_at, turns = excluded.turns, "
                 "learner_turns = excluded.learner_turns, report_json = excluded.report_json, "
-                "overall = excluded.overall, error = excluded.error, scored_at = excluded.scored_at",
+                "overall = excluded.overall, error = excluded.error, error_kind = excluded.error_kind, "
+                "scored_at = excluded.scored_at",
                 (cid, fingerprint, persona_id, started_at, turns, learner_turns,
                  json.dumps(report) if report is not None else None,
-                 float(overall) if isinstance(overall, (int, float)) else None, error, now()))
+                 float(overall) if isinstance(overall, (int, float)) else None, error, error_kind, now()))
 
     # --- overrides ----------------------------------------------------------------------
     def add_override(self, cid: str, domain_id: str, original: Optional[float], new_score: float,

@@ -9,7 +9,7 @@ recording the assessor, the time and the version of the reflection it answers.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from bot.accounts.db import AppDB, now
 from bot.accounts.users import User
@@ -129,7 +129,8 @@ class Reflections:
 
     def states(self, cids: Optional[Iterable[str]] = None) -> Dict[str, str]:
         """``awaiting`` (no answer to the latest version) or ``answered``, per conversation with a reflection."""
-        where, params = "", []  # type: str, List[Any]
+        where = ""
+        params: List[Any] = []
         if cids is not None:
             cids = list(cids)
             if not cids:

@@ -124,7 +124,7 @@ class Users:
                 return User(int(row["id"]), row["name"], role)
             cur = conn.execute("INSERT INTO users (name, name_key, role, password_hash, created_at) "
                                "VALUES (?, ?, ?, ?, ?)", (name, name_key(name), role, hashed, now()))
-            return User(int(cur.lastrowid), name, role)
+            return User(int(cur.lastrowid or 0), name, role)
 
     def remove_staff(self, name: str) -> bool:
         with self.db.connect() as conn:
@@ -154,7 +154,7 @@ class Users:
             try:
                 cur = conn.execute("INSERT INTO users (name, name_key, role, created_at) VALUES (?, ?, 'student', ?)",
                                    (name, key, now()))
-                return User(int(cur.lastrowid), name, "student")
+                return User(int(cur.lastrowid or 0), name, "student")
             except sqlite3.IntegrityError:  # created concurrently
                 pass
         with self.db.connect() as conn:
@@ -170,7 +170,7 @@ class Users:
         if candidate is None:
             return None
         user, hashed = candidate
-        if not verify_password(hashed, password) or user is None:
+        if not verify_password(hashed, password) or user is None or hashed is None:
             return None
         self.rehash_if_needed(user, hashed, password)
         return user

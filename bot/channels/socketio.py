@@ -51,6 +51,165 @@ from bot.tokens import (
 
 logger = logging.getLogger(__name__)
 ERROR_EVENT = "sp_error"
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def agent_from(environ: Any) -> Any:
+    """Rasa's agent (its tracker store), through the Sanic request of a connection."""
+    try:
+        request = (environ or {}).get("sanic.request")
+        return getattr(request.app.ctx, "agent", None) if request is not None else None
+    except Exception:  # noqa: BLE001 - no agent: nothing to check against
+        return None
+
+
+class GuardedSocketServer:
+    """The channel's event handlers and what they remember per connection: its client address
+    and the conversation its token opens."""
+
+    def __init__(self, channel: "GuardedSocketIOInput", sio: AsyncServer, on_new_message: OnNewMessage) -> None:
+        self.channel = channel
+        self.sio = sio
+        self.namespace = channel.namespace
+        self.jwt_key = channel.jwt_key
+        self.on_new_message = on_new_message
+        self.limiter = sender_limiter()
+        self.per_address = address_limiter()
+        self.addresses: Dict[str, str] = {}  # sid -> the client's address at connection
+        self.allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation its token opens
+        self.every_connection_needs_a_token = tokens_required_for_every_connection()
+
+    def register(self) -> None:
+        for event, handler in (("connect", self.connect), (SafeJSON.INVALID_PACKET, self.invalid_packet),
+                               ("disconnect", self.disconnect), ("session_request", self.session_request),
+                               (self.channel.user_message_evt, self.handle_message)):
+            self.sio.on(event, handler, namespace=self.namespace)
+
+    async def refuse(self, sid: str, message: str) -> None:
+        logger.info("socket.io message refused for %s: %s", sid, message)
+        await self.sio.emit(ERROR_EVENT, {"error": message}, room=sid, namespace=self.namespace)
+
+    def agent_of(self, sid: str) -> Any:
+        try:
+            return agent_from(self.sio.get_environ(sid, namespace=self.namespace))
+        except Exception:  # noqa: BLE001
+            return None
+
+    async def ended(self, sid: str, conversation: str) -> bool:
+        return (bool(self.jwt_key) and is_web_conversation(conversation)
+                and await is_closed(self.agent_of(sid), conversation))
+
+    def problem_with(self, sid: Text, conversation: str) -> Optional[str]:
+        """Why this connection may not use this conversation, or None."""
+        bound = self.allowed_session.get(sid)
+        if bound:
+            return None if conversation == bound else "this token is for another conversation"
+        if self.jwt_key and is_web_conversation(conversation):
+            return WEB_ONLY_MESSAGE
+        return None
+
+    async def connect(self, sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        request = (environ or {}).get("sanic.request")
+        self.addresses[sid] = getattr(request, "ip", None) or "?"
+        token = auth.get("token") if isinstance(auth, dict) else None
+        if not self.jwt_key:
+            self.allowed_session[sid] = None
+            return True
+        if token:
+            conversation = conversation_in_token(token, self.jwt_key)
+            if not conversation:
+                logger.info("socket.io connection %s refused: invalid or expired token", sid)
+                return False
+            if await is_closed(agent_from(environ), conversation):
+                logger.info("socket.io connection %s refused: its interview has ended", sid)
+                return False
+            self.allowed_session[sid] = conversation
+            return True
+        if self.every_connection_needs_a_token:
+            logger.info("socket.io connection %s refused: no token", sid)
+            return False
+        self.allowed_session[sid] = None
+        return True
+
+    async def invalid_packet(self, sid: Text, reason: Any = None) -> None:
+        await self.refuse(sid, str(reason or "the message could not be read"))
+
+    async def disconnect(self, sid: Text) -> None:
+        self.allowed_session.pop(sid, None)
+        self.addresses.pop(sid, None)
+
+    async def session_request(self, sid: Text, data: Any = None) -> None:
+        if data is not None and not isinstance(data, dict):
+            await self.refuse(sid, "session_request needs an object like {\"session_id\": ...}")
+            return
+        data = dict(data or {})
+        wanted = data.get("session_id") or self.allowed_session.get(sid) or uuid.uuid4().hex
+        try:
+            wanted = check_sender(wanted)
+        except InputProblem as problem:
+            await self.refuse(sid, f"invalid session_id: {problem.message}")
+            return
+        refused = self.problem_with(sid, wanted)
+        if not refused and await self.ended(sid, wanted):
+            refused = ENDED_MESSAGE
+        if refused:
+            await self.refuse(sid, refused)
+            return
+        if self.channel.session_persistence:
+            joined = self.sio.enter_room(sid, wanted, namespace=self.namespace)
+            if inspect.isawaitable(joined):
+                await joined
+        await self.sio.emit("session_confirm", wanted, room=sid, namespace=self.namespace)
+
+    async def sender_of(self, sid: Text, data: Dict[str, Any]) -> str:
+        """The conversation a message goes to, if this connection may write to it."""
+        if not self.channel.session_persistence:
+            return sid
+        if not data.get("session_id"):
+            raise InputProblem(400, "missing session_id: send session_request first")
+        sender = check_sender(data["session_id"])
+        refused = self.problem_with(sid, sender)
+        if refused:
+            raise InputProblem(403, refused)
+        if await self.ended(sid, sender):
+            raise InputProblem(403, ENDED_MESSAGE)
+        return sender
+
+    def metadata_of(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        key = self.channel.metadata_key
+        metadata = data.get(key) or {}
+        if isinstance(metadata, str):
+            metadata = parse_json(metadata, f"'{key}'")
+        if not isinstance(metadata, dict):
+            raise InputProblem(400, f"'{key}' must be an object")
+        return check_metadata(metadata) or {}
+
+    async def accept(self, sid: Text, data: Any) -> UserMessage:
+        """The message as Rasa takes it, or InputProblem saying why it is refused."""
+        if not isinstance(data, dict):
+            raise InputProblem(400, "a message must be an object like {\"message\": ..., \"session_id\": ...}")
+        sender = await self.sender_of(sid, data)
+        text = check_text(data.get("message"))
+        metadata = self.metadata_of(data)
+        if self.limiter and not self.limiter.allow(sender):
+            raise InputProblem(429, RATE_LIMITED)
+        if self.per_address and not self.per_address.allow(self.addresses.get(sid, "?")):
+            raise InputProblem(429, RATE_LIMITED)
+        await refuse_restart(self.agent_of(sid), sender, text)
+        output = SocketIOOutput(self.sio, self.channel.bot_message_evt)
+        return UserMessage(text, output, sender, input_channel=self.channel.name(), metadata=metadata)
+
+    async def handle_message(self, sid: Text, data: Any = None) -> None:
+        try:
+            message = await self.accept(sid, data)
+        except InputProblem as problem:
+            await self.refuse(sid, problem.message)
+            return
+        try:
+            await self.on_new_message(message)
+        except Exception:  # noqa: BLE001 - logged and reported, the server keeps serving
+            logger.exception("socket.io message failed for %s", message.sender_id)
+            await self.refuse(sid, "the patient could not answer; please try again")
 
 
 class GuardedSocketIOInput(SocketIOInput):
@@ -72,7 +231,7 @@ class GuardedSocketIOInput(SocketIOInput):
             credentials.get("metadata_key", "metadata"),
         )
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         # Browsers may connect only from the web app's origins (SPTRAINER_ALLOWED_ORIGINS; unset:
         # the channel's own origin only); clients that send no Origin are not browsers.
         origins = allowed_origins()
@@ -80,139 +239,10 @@ class GuardedSocketIOInput(SocketIOInput):
                           cors_allowed_origins="*" if origins and "*" in origins else origins)
         hook = SocketBlueprint(sio, self.socketio_path, "guarded_socketio_webhook", __name__)
         self.sio = sio
-        limiter = sender_limiter()
-        per_address = address_limiter()
-        addresses: Dict[str, str] = {}  # sid -> the client's address at connection
-        allowed_session: Dict[str, Optional[str]] = {}  # sid -> conversation its token opens
-        every_connection_needs_a_token = tokens_required_for_every_connection()
-
-        async def refuse(sid: str, message: str) -> None:
-            logger.info("socket.io message refused for %s: %s", sid, message)
-            await sio.emit(ERROR_EVENT, {"error": message}, room=sid, namespace=self.namespace)
+        GuardedSocketServer(self, sio, on_new_message).register()
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
-
-        def agent_from(environ: Any) -> Any:
-            """Rasa's agent (its tracker store), through the Sanic request of a connection."""
-            try:
-                request = (environ or {}).get("sanic.request")
-                return getattr(request.app.ctx, "agent", None) if request is not None else None
-            except Exception:  # noqa: BLE001 - no agent: nothing to check against
-                return None
-
-        def agent_of(sid: str) -> Any:
-            try:
-                return agent_from(sio.get_environ(sid, namespace=self.namespace))
-            except Exception:  # noqa: BLE001
-                return None
-
-        async def ended(sid: str, conversation: str) -> bool:
-            return bool(self.jwt_key) and is_web_conversation(conversation) and await is_closed(agent_of(sid), conversation)
-
-        @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
-            request = (environ or {}).get("sanic.request")
-            addresses[sid] = getattr(request, "ip", None) or "?"
-            token = auth.get("token") if isinstance(auth, dict) else None
-            if not self.jwt_key:
-                allowed_session[sid] = None
-                return True
-            if token:
-                conversation = conversation_in_token(token, self.jwt_key)
-                if not conversation:
-                    logger.info("socket.io connection %s refused: invalid or expired token", sid)
-                    return False
-                if await is_closed(agent_from(environ), conversation):
-                    logger.info("socket.io connection %s refused: its interview has ended", sid)
-                    return False
-                allowed_session[sid] = conversation
-                return True
-            if every_connection_needs_a_token:
-                logger.info("socket.io connection %s refused: no token", sid)
-                return False
-            allowed_session[sid] = None
-            return True
-
-        def problem_with(sid: Text, conversation: str) -> Optional[str]:
-            """Why this connection may not use this conversation, or None."""
-            bound = allowed_session.get(sid)
-            if bound:
-                return None if conversation == bound else "this token is for another conversation"
-            if self.jwt_key and is_web_conversation(conversation):
-                return WEB_ONLY_MESSAGE
-            return None
-
-        @sio.on(SafeJSON.INVALID_PACKET, namespace=self.namespace)
-        async def invalid_packet(sid: Text, reason: Any = None) -> None:
-            await refuse(sid, str(reason or "the message could not be read"))
-
-        @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
-            allowed_session.pop(sid, None)
-            addresses.pop(sid, None)
-
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any = None) -> None:
-            if data is not None and not isinstance(data, dict):
-                await refuse(sid, "session_request needs an object like {\"session_id\": ...}")
-                return
-            data = dict(data or {})
-            wanted = data.get("session_id") or allowed_session.get(sid) or uuid.uuid4().hex
-            try:
-                wanted = check_sender(wanted)
-            except InputProblem as problem:
-                await refuse(sid, f"invalid session_id: {problem.message}")
-                return
-            refused = problem_with(sid, wanted)
-            if not refused and await ended(sid, wanted):
-                refused = ENDED_MESSAGE
-            if refused:
-                await refuse(sid, refused)
-                return
-            if self.session_persistence:
-                joined = sio.enter_room(sid, wanted, namespace=self.namespace)
-                if inspect.isawaitable(joined):
-                    await joined
-            await sio.emit("session_confirm", wanted, room=sid, namespace=self.namespace)
-
-        @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any = None) -> None:
-            try:
-                if not isinstance(data, dict):
-                    raise InputProblem(400, "a message must be an object like {\"message\": ..., \"session_id\": ...}")
-                if self.session_persistence:
-                    if not data.get("session_id"):
-                        raise InputProblem(400, "missing session_id: send session_request first")
-                    sender = check_sender(data["session_id"])
-                    refused = problem_with(sid, sender)
-                    if refused:
-                        raise InputProblem(403, refused)
-                    if await ended(sid, sender):
-                        raise InputProblem(403, ENDED_MESSAGE)
-                else:
-                    sender = sid
-                text = check_text(data.get("message"))
-                metadata = data.get(self.metadata_key) or {}
-                if isinstance(metadata, str):
-                    metadata = parse_json(metadata, f"'{self.metadata_key}'")
-                if not isinstance(metadata, dict):
-                    raise InputProblem(400, f"'{self.metadata_key}' must be an object")
-                metadata = check_metadata(metadata) or {}
-                if limiter and not limiter.allow(sender):
-                    raise InputProblem(429, RATE_LIMITED)
-                if per_address and not per_address.allow(addresses.get(sid, "?")):
-                    raise InputProblem(429, RATE_LIMITED)
-                await refuse_restart(agent_of(sid), sender, text)
-            except InputProblem as problem:
-                await refuse(sid, problem.message)
-                return
-            output = SocketIOOutput(sio, self.bot_message_evt)
-            try:
-                await on_new_message(UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata))
-            except Exception:  # noqa: BLE001 - logged and reported, the server keeps serving
-                logger.exception("socket.io message failed for %s", sender)
-                await refuse(sid, "the patient could not answer; please try again")
 
         return hook

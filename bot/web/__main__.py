@@ -17,7 +17,8 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_server import Server
 
 from bot.accounts.db import DatabaseDamaged
-from bot.web.app import create_app, http_timeout
+from bot.web.access import http_timeout
+from bot.web.app import create_app
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,9 @@ class HeaderTimeoutHandler(RequestHandler):
             self.transport.close()
 
     def connection_lost(self, exc: Optional[BaseException]) -> None:
-        if getattr(self, "_header_deadline", None) is not None:
-            self._header_deadline.cancel()
+        deadline = getattr(self, "_header_deadline", None)
+        if deadline is not None:
+            deadline.cancel()
             self._header_deadline = None
         super().connection_lost(exc)
 

@@ -193,7 +193,7 @@ def cohort(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Which domains score low and which psychosocial topics go unasked, most often first."""
     scored = [r for r in rows if r["overall"] is not None]
     n = len(scored)
-    domains = []
+    domains: List[Dict[str, Any]] = []
     for d, label in domain_columns(scored):
         scores = [r["domains"][d] for r in scored if r["domains"].get(d) is not None]
         missed = sum(1 for s in scores if s <= MISSED_DOMAIN_SCORE)
@@ -201,7 +201,7 @@ def cohort(rows: List[Dict[str, Any]]) -> Dict[str, Any]:
                         "missed_pct": round(100 * missed / len(scores), 1) if scores else 0.0,
                         "mean": round(sum(scores) / len(scores), 2) if scores else None})
     domains.sort(key=lambda x: (-x["missed_pct"], x["mean"] if x["mean"] is not None else 99, x["id"]))
-    topic_rows = []
+    topic_rows: List[Dict[str, Any]] = []
     for t in topics.ids_in("psychosocial"):
         missed = sum(1 for r in scored if t not in r["topics_covered"])
         topic_rows.append({"id": t, "label": _topic_label(t), "interviews": n, "missed": missed,

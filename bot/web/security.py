@@ -20,7 +20,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Awaitable, Callable, Optional, Sequence
+from typing import Any, Awaitable, Callable, Dict, Optional, Sequence
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session
@@ -28,6 +28,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 from bot.accounts.users import User
 from bot.settings import settings
+from bot.web import keys
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,7 @@ class SessionCookieStorage(EncryptedCookieStorage):
         if cookie_data:
             super().save_cookie(response, cookie_data, max_age=max_age)
             return
-        params = dict(self._cookie_params, max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT")
+        params: Dict[str, Any] = dict(self._cookie_params, max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT")
         response.set_cookie(self.cookie_name, "", **params)
 
 
@@ -100,7 +101,7 @@ async def current_user(request: web.Request) -> Optional[User]:
     user = None
     token = session.get("auth")
     if token:
-        user = await request.app["run"](request.app["sessions"].user, token)
+        user = await keys.run(request.app, request.app[keys.SESSIONS].user, token)
         if user is None:
             session.pop("auth", None)
     request["user"] = user
@@ -112,8 +113,8 @@ async def sign_in(request: web.Request, user: User) -> str:
     session = await get_session(request)
     old = session.get("auth")
     if old:
-        await request.app["run"](request.app["sessions"].end, old)
-    token = await request.app["run"](request.app["sessions"].create, user)
+        await keys.run(request.app, request.app[keys.SESSIONS].end, old)
+    token = await keys.run(request.app, request.app[keys.SESSIONS].create, user)
     session.invalidate()
     session = await new_session(request)  # new cookie, new creation time: no session fixation
     session["auth"] = token
@@ -126,7 +127,7 @@ async def sign_out(request: web.Request) -> None:
     session = await get_session(request)
     token = session.get("auth")
     if token:
-        await request.app["run"](request.app["sessions"].end, token)
+        await keys.run(request.app, request.app[keys.SESSIONS].end, token)
     session.invalidate()
     request["user"] = None
 
@@ -148,14 +149,15 @@ async def csrf_middleware(request: web.Request, handler: Handler) -> web.StreamR
         expected = session.get("csrf")
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            sent = (await request.post()).get("csrf_token")
+            field = (await request.post()).get("csrf_token")
+            sent = field if isinstance(field, str) else None
         if not isinstance(expected, str) or not isinstance(sent, str) or not hmac.compare_digest(expected, sent):
             return json_error(403, "missing or wrong CSRF token; reload the page and try again")
     return await handler(request)
 
 
 def content_security_policy(request: web.Request) -> str:
-    rasa = request.app["rasa_public"](request)
+    rasa = request.app[keys.RASA_PUBLIC](request)
     ws = rasa.replace("https://", "wss://").replace("http://", "ws://")
     return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
             f"connect-src 'self' {rasa} {ws}; object-src 'none'; base-uri 'none'; form-action 'self'; "

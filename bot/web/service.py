@@ -3,11 +3,12 @@ them from the app database, score reports from bot.scoring (cached per tracker s
 and assessors' overrides applied on top.
 
 Everything here is synchronous (SQLite/PostgreSQL reads, the scorer's CPU work); the web
-handlers call it through ``app["run"]`` so the event loop never blocks.
+handlers call it through ``bot.web.keys.run`` so the event loop never blocks.
 """
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import importlib
 import importlib.util
@@ -15,6 +16,7 @@ import json
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -35,6 +37,27 @@ def iso(ts: Optional[float]) -> Optional[str]:
     if ts is None:
         return None
     return datetime.fromtimestamp(float(ts), tz=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class ProblemKind(enum.Enum):
+    """Why a conversation has no report; the HTTP status follows the kind, never the wording."""
+
+    NOT_STARTED = "not_started"
+    NOTHING_TO_SCORE = "nothing_to_score"
+    SCORER_UNAVAILABLE = "scorer_unavailable"
+    SCORING_FAILED = "scoring_failed"
+
+    @property
+    def http_status(self) -> int:
+        """503 while the scorer is missing (try again later); 409 when the conversation itself
+        cannot be scored yet or at all."""
+        return 503 if self is ProblemKind.SCORER_UNAVAILABLE else 409
+
+
+@dataclass(frozen=True)
+class ReportProblem:
+    kind: ProblemKind
+    message: str
 
 
 def persona_card(persona) -> dict:
@@ -81,7 +104,7 @@ class Scorer:
                 self.problem = f"the scorer could not be loaded: {type(exc).__name__}: {exc}"
                 logger.error("%s", self.problem)
                 return False
-            self.key = _code_fingerprint(Path(module.__file__).parent)
+            self.key = _code_fingerprint(Path(str(module.__file__)).parent)
             self._fn = fn
             self.problem = None
             return True
@@ -104,11 +127,25 @@ class Scorer:
     def score(self, transcript: Transcript) -> dict:
         if not self.available():
             raise RuntimeError(self.problem or "no scorer")
+        fn = self._fn
+        if fn is None:
+            raise RuntimeError(self.problem or "no scorer")
         with self._lock:  # the model is loaded once and used by one thread at a time
-            report = self._fn(transcript)
+            report = fn(transcript)
         if not isinstance(report, dict):
             raise TypeError(f"score_transcript returned {type(report).__name__}, not a dict")
         return report
+
+
+def stored_problem(row: Optional[Dict[str, Any]]) -> ReportProblem:
+    """The problem a cached report row records (rows from before kinds were stored are re-scored:
+    migration step 4 drops them)."""
+    row = row or {}
+    try:
+        kind = ProblemKind(row.get("error_kind"))
+    except ValueError:
+        kind = ProblemKind.SCORING_FAILED
+    return ReportProblem(kind, row.get("error") or "no report")
 
 
 def _code_fingerprint(folder: Path) -> str:
@@ -165,7 +202,8 @@ class ConversationService:
 
     def tracker_summary(self) -> Dict[str, Dict[str, Any]]:
         """Per conversation: first/last event time, last event id, number of user messages."""
-        sa = self.reader._sa
+        import sqlalchemy as sa
+
         with self.reader.engine.connect() as conn:
             if not sa.inspect(conn).has_table("events"):
                 return {}
@@ -224,39 +262,42 @@ class ConversationService:
             return cached
         transcript = self.transcript_of(cid, events)
         learner = len(transcript.learner_turns())
-        report, error = None, None
+        report, problem = None, None
         if learner == 0:
-            error = "no learner turns yet: nothing to score"
+            problem = ReportProblem(ProblemKind.NOTHING_TO_SCORE, "no learner turns yet: nothing to score")
         elif not self.scorer.available():
-            error = self.scorer.problem
+            problem = ReportProblem(ProblemKind.SCORER_UNAVAILABLE, self.scorer.problem or "no scorer")
         else:
             try:
                 report = self.scorer.score(transcript)
             except TranscriptError as exc:
-                error = str(exc)
+                problem = ReportProblem(ProblemKind.SCORING_FAILED, str(exc))
             except Exception as exc:
                 logger.exception("scoring %s failed", cid)
-                error = f"scoring failed: {type(exc).__name__}: {exc}"
+                problem = ReportProblem(ProblemKind.SCORING_FAILED, f"scoring failed: {type(exc).__name__}: {exc}")
         started_at = events[0].get("timestamp") if events else None
         self.records.store_report(cid, fingerprint, persona_id=transcript.persona_id, started_at=started_at,
-                                  turns=len(transcript.turns), learner_turns=learner, report=report, error=error)
+                                  turns=len(transcript.turns), learner_turns=learner, report=report,
+                                  error=problem.message if problem else None,
+                                  error_kind=problem.kind.value if problem else None)
         return self.records.cached_report(cid)
 
-    def report_for(self, cid: str) -> Tuple[Optional[dict], Optional[str], List[dict]]:
-        """(effective report, problem, override history) for one conversation."""
+    def report_for(self, cid: str) -> Tuple[Optional[dict], Optional[ReportProblem], List[dict]]:
+        """(effective report, why there is none, override history) for one conversation."""
         events = self.events(cid)
         if not events:
-            return None, "this conversation has not started yet", []
+            return None, ReportProblem(ProblemKind.NOT_STARTED, "this conversation has not started yet"), []
         summary_id = self._last_event_id(cid)
         row = self.refresh_report(cid, summary_id, events=events)
         history = self.records.overrides([cid]).get(cid, [])
         if not row or not row.get("report_json"):
-            return None, (row or {}).get("error") or "no report", history
+            return None, stored_problem(row), history
         report = json.loads(row["report_json"])
         return apply_overrides(report, history), None, history
 
     def _last_event_id(self, cid: str) -> Any:
-        sa = self.reader._sa
+        import sqlalchemy as sa
+
         with self.reader.engine.connect() as conn:
             return conn.execute(sa.text("SELECT MAX(id) FROM events WHERE sender_id = :s"), {"s": cid}).scalar()
 
