@@ -83,9 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     sync = dev_sub.add_parser("sync", help="regenerate domain/ and data/rules/ from bot/topics.yml")
     sync.set_defaults(func=cmd_dev_sync)
 
-    from bot.accounts.cli import add_user_commands
+    from bot.accounts.cli import add_cohort_commands, add_user_commands
 
     add_user_commands(sub)
+    add_cohort_commands(sub)
     return parser
 
 

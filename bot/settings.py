@@ -83,11 +83,24 @@ def _pair(env: Mapping[str, str], name: str, default: Tuple[int, int]) -> Tuple[
         raise SettingError(f"{name}={raw!r} is not '<per name>/<per address>' (e.g. '30/200')") from None
 
 
+def _choice(env: Mapping[str, str], name: str, choices: Tuple[str, ...]) -> str:
+    """One of ``choices`` (the first is the default), case-insensitive."""
+    raw = _text(env, name).lower() or choices[0]
+    if raw not in choices:
+        raise SettingError(f"{name}={raw!r} is not one of {', '.join(choices)} (default {choices[0]})")
+    return raw
+
+
 def _origins(env: Mapping[str, str]) -> Optional[Tuple[str, ...]]:
     raw = env.get("SPTRAINER_ALLOWED_ORIGINS")
     if raw is None:
         return None
     return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
+#: How students sign in: "code" (a name and their cohort's access code) or "open" (a name alone,
+#: for open practice). docs/security.md says why "code" is the default.
+STUDENT_ACCESS = ("code", "open")
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class Settings:
     rate_limit: Optional[Rate]
     address_rate_limit: Optional[Rate]
     student_login_limit: Tuple[int, int]
+    student_access: str
     login_max_per_address: int
     hash_workers: int
     hash_queue: int
@@ -148,6 +162,7 @@ class Settings:
             rate_limit=_rate(env, "SPTRAINER_RATE_LIMIT", "2/10"),
             address_rate_limit=_rate(env, "SPTRAINER_ADDRESS_RATE_LIMIT", "20/200"),
             student_login_limit=_pair(env, "SPTRAINER_STUDENT_LOGIN_LIMIT", (30, 200)),
+            student_access=_choice(env, "SPTRAINER_STUDENT_ACCESS", STUDENT_ACCESS),
             login_max_per_address=_whole(env, "SPTRAINER_LOGIN_MAX_PER_ADDRESS", 40),
             hash_workers=_whole(env, "SPTRAINER_HASH_WORKERS", 1),
             hash_queue=_whole(env, "SPTRAINER_HASH_QUEUE", 8),
@@ -181,6 +196,7 @@ VARIABLES = {
     "SPTRAINER_RATE_LIMIT": "rate_limit",
     "SPTRAINER_ADDRESS_RATE_LIMIT": "address_rate_limit",
     "SPTRAINER_STUDENT_LOGIN_LIMIT": "student_login_limit",
+    "SPTRAINER_STUDENT_ACCESS": "student_access",
     "SPTRAINER_LOGIN_MAX_PER_ADDRESS": "login_max_per_address",
     "SPTRAINER_HASH_WORKERS": "hash_workers",
     "SPTRAINER_HASH_QUEUE": "hash_queue",

@@ -24,6 +24,8 @@ os.environ.setdefault("SPTRAINER_RATE_LIMIT", "25/60")
 os.environ.setdefault("SPTRAINER_ADDRESS_RATE_LIMIT", "200/2000")
 # ...and signs in hundreds of students; the sign-in throttles have their own tests.
 os.environ.setdefault("SPTRAINER_STUDENT_LOGIN_LIMIT", "1000/10000")
+# Students sign in by name alone (open practice); the access-code tests set "code" themselves.
+os.environ.setdefault("SPTRAINER_STUDENT_ACCESS", "open")
 reload_settings()
 
 

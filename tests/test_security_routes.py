@@ -261,7 +261,7 @@ def test_every_route_refuses_the_wrong_role_and_requests_without_the_csrf_token(
     callers = {"nobody": Caller(web, "no session"), "anon": anon, "student": mallory,
                "owner": Caller(web, "owner", victim), "assessor": Caller(web, "assessor", WebClient(web).staff(*ASSESSOR)),
                "educator": Caller(web, "educator", WebClient(web).staff(*EDUCATOR))}
-    walk = RouteWalk(callers, {"cid": theirs, "persona_id": PERSONA, "tail": "no-such-page"},
+    walk = RouteWalk(callers, {"cid": theirs, "persona_id": PERSONA, "cohort_id": "999999", "tail": "no-such-page"},
                      (rest_only, "c-does-not-exist"), own)
     for method, canonical, resource in routes:
         walk.route(method, canonical, resource)

@@ -1,4 +1,4 @@
-"""``sptrainer user ...``: staff accounts for the web app.
+"""``sptrainer user ...`` (staff accounts) and ``sptrainer cohort ...`` (student cohorts) for the web app.
 
 Passwords are read from a prompt, ``$SPTRAINER_PASSWORD`` or ``--password-stdin``; never
 from the command line, where they would land in shell history and ``ps`` output.
@@ -102,3 +102,65 @@ def add_user_commands(sub: "argparse._SubParsersAction") -> None:
     remove = user_sub.add_parser("remove", help="disable a staff account and end its sessions")
     remove.add_argument("name")
     remove.set_defaults(func=cmd_user_remove)
+
+
+def cmd_cohort_add(args: argparse.Namespace) -> int:
+    from bot.accounts.cohorts import Cohorts
+    from bot.accounts.db import AppDB
+
+    try:
+        cohort, code = Cohorts(AppDB()).add(args.name)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"cohort #{cohort.id} {cohort.name!r}: access code {code}")
+    print("give the code to the class; it is stored hashed and cannot be shown again "
+          "(revoke the cohort and add a new one if it is lost)", file=sys.stderr)
+    return 0
+
+
+def cmd_cohort_list(_: argparse.Namespace) -> int:
+    from bot.accounts.cohorts import Cohorts
+    from bot.accounts.db import AppDB
+
+    cohorts = Cohorts(AppDB()).list()
+    for c in cohorts:
+        state = "active" if c.active else "revoked"
+        print(f"#{c.id}\t{c.name}\t{state}\t{c.students} student(s)")
+    if not cohorts:
+        print("no cohorts yet: sptrainer cohort add NAME", file=sys.stderr)
+    return 0
+
+
+def cmd_cohort_revoke(args: argparse.Namespace) -> int:
+    from bot.accounts.cohorts import Cohorts
+    from bot.accounts.db import AppDB
+
+    store = Cohorts(AppDB())
+    try:
+        cohort = store.find(args.cohort)
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if cohort is None:
+        print(f"error: no cohort {args.cohort!r} (give its #id or the name of an active one: sptrainer cohort list)",
+              file=sys.stderr)
+        return 1
+    ended = store.revoke(cohort.id)
+    print(f"revoked cohort #{cohort.id} {cohort.name!r}: its code no longer signs in; {ended} session(s) ended "
+          "(its students' interviews stay)")
+    return 0
+
+
+def add_cohort_commands(sub: "argparse._SubParsersAction") -> None:
+    """Register ``sptrainer cohort add|list|revoke`` on the top-level sub-command parser."""
+    cohort = sub.add_parser("cohort", help="student cohorts and their access codes")
+    cohort_sub = cohort.add_subparsers(dest="cohort_command", required=True)
+    add = cohort_sub.add_parser("add", help="create a cohort and print its access code (shown once)")
+    add.add_argument("name")
+    add.set_defaults(func=cmd_cohort_add)
+    lst = cohort_sub.add_parser("list", help="list cohorts, active first")
+    lst.set_defaults(func=cmd_cohort_list)
+    revoke = cohort_sub.add_parser("revoke", help="refuse a cohort's code and end its students' sessions")
+    revoke.add_argument("cohort", help="#id or the name of an active cohort")
+    revoke.set_defaults(func=cmd_cohort_revoke)

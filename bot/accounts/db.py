@@ -129,6 +129,29 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
         ALTER TABLE reports ADD COLUMN error_kind TEXT;
         DELETE FROM reports WHERE report_json IS NULL;
     """),
+    (5, "cohorts with hashed access codes; a session remembers the cohort that opened it", """
+        CREATE TABLE cohorts (
+            id         INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL,
+            name_key   TEXT NOT NULL,
+            code_hash  TEXT NOT NULL UNIQUE,
+            created_by INTEGER REFERENCES users(id),
+            created_at REAL NOT NULL,
+            revoked_at REAL
+        );
+        CREATE UNIQUE INDEX cohorts_active_name ON cohorts(name_key) WHERE revoked_at IS NULL;
+
+        CREATE TABLE cohort_members (
+            cohort_id INTEGER NOT NULL REFERENCES cohorts(id),
+            user_id   INTEGER NOT NULL REFERENCES users(id),
+            joined_at REAL NOT NULL,
+            PRIMARY KEY (cohort_id, user_id)
+        );
+        CREATE INDEX cohort_members_user ON cohort_members(user_id);
+
+        ALTER TABLE sessions ADD COLUMN cohort_id INTEGER REFERENCES cohorts(id);
+        CREATE INDEX sessions_cohort ON sessions(cohort_id);
+    """),
 ]
 
 

@@ -218,23 +218,31 @@ class Sessions:
         self.db = db
         self.lifetime = lifetime
 
-    def create(self, user: User) -> str:
+    def create(self, user: User, cohort_id: Optional[int] = None) -> str:
+        """A new session; ``cohort_id`` is the cohort whose access code opened it (revoking the
+        cohort ends the session)."""
         token = secrets.token_urlsafe(32)
         t = now()
         with self.db.connect() as conn:
             conn.execute("DELETE FROM sessions WHERE expires_at < ?", (t,))
-            conn.execute("INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                         (_session_hash(token), user.id, t, t + self.lifetime))
+            conn.execute("INSERT INTO sessions (id_hash, user_id, created_at, expires_at, cohort_id) "
+                         "VALUES (?, ?, ?, ?, ?)", (_session_hash(token), user.id, t, t + self.lifetime, cohort_id))
         return token
 
-    def user(self, token: object) -> Optional[User]:
+    def user(self, token: object, students_need_cohort: bool = False) -> Optional[User]:
+        """The session's user while it lasts. A session opened by a since revoked cohort is over;
+        with ``students_need_cohort`` (access codes on), so is a student's session no code opened."""
         if not isinstance(token, str) or not token:
             return None
         with self.db.connect() as conn:
-            row = conn.execute("SELECT u.id, u.name, u.role, u.password_hash FROM sessions s "
-                               "JOIN users u ON u.id = s.user_id WHERE s.id_hash = ? AND s.expires_at > ?",
+            row = conn.execute("SELECT u.id, u.name, u.role, u.password_hash, s.cohort_id, c.revoked_at "
+                               "FROM sessions s JOIN users u ON u.id = s.user_id "
+                               "LEFT JOIN cohorts c ON c.id = s.cohort_id "
+                               "WHERE s.id_hash = ? AND s.expires_at > ?",
                                (_session_hash(token), now())).fetchone()
-        if not row or row["password_hash"] == "!disabled":
+        if not row or row["password_hash"] == "!disabled" or row["revoked_at"] is not None:
+            return None
+        if students_need_cohort and row["role"] == "student" and row["cohort_id"] is None:
             return None
         return _user(row)
 

@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp_session import session_middleware
 
 from bot.accounts import AppDB, Records, Sessions, Users
+from bot.accounts.cohorts import Cohorts
 from bot.accounts.db import DatabaseDamaged
 from bot.accounts.reflections import Reflections
 from bot.accounts.users import SESSION_SECONDS
@@ -26,6 +27,7 @@ from bot.web.access import http_timeout
 from bot.web.handlers.public import rasa_public_url
 from bot.web.health import DatabaseHealth
 from bot.web.keys import (
+    COHORTS,
     DB,
     DB_HEALTH,
     EXECUTOR,
@@ -68,8 +70,13 @@ def _denied(request: web.Request, exc: Denied) -> web.StreamResponse:
     if request.path.startswith("/api/"):
         return json_error(exc.status, exc.message)
     if exc.status == 401:
-        sign_in_page = "/login" if request.path.startswith(("/assessor", "/educator")) else "/"
-        raise web.HTTPFound(sign_in_page + "?next=" + quote(request.path_qs, safe="/")) from None
+        if request.path.startswith(("/assessor", "/educator")):
+            sign_in_page = "/login?next="
+        elif settings().student_access == "code":
+            sign_in_page = "/login?as=student&next="  # the page with the access-code field
+        else:
+            sign_in_page = "/?next="
+        raise web.HTTPFound(sign_in_page + quote(request.path_qs, safe="/")) from None
     return page_response(f"{exc.status}.html" if exc.status in (403, 404) else "403.html", status=exc.status)
 
 
@@ -106,6 +113,7 @@ def _store_state(app: web.Application, db: AppDB, registry: PersonaRegistry) -> 
     app[SESSIONS] = Sessions(db)
     app[RECORDS] = records
     app[REFLECTIONS] = Reflections(db)
+    app[COHORTS] = Cohorts(db)
     app[REGISTRY] = registry
     app[SERVICE] = ConversationService(records, registry)
     app[EXECUTOR] = ThreadPoolExecutor(max_workers=DATABASE_WORKERS, thread_name_prefix="web")

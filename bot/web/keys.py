@@ -10,6 +10,7 @@ from typing import Any, Callable, TypeVar
 from aiohttp import web
 
 from bot.accounts import AppDB, Records, Sessions, Users
+from bot.accounts.cohorts import Cohorts
 from bot.accounts.reflections import Reflections
 from bot.personas import PersonaRegistry
 from bot.web.health import DatabaseHealth
@@ -24,6 +25,7 @@ USERS = web.AppKey("users", Users)
 SESSIONS = web.AppKey("sessions", Sessions)
 RECORDS = web.AppKey("records", Records)
 REFLECTIONS = web.AppKey("reflections", Reflections)
+COHORTS = web.AppKey("cohorts", Cohorts)
 REGISTRY = web.AppKey("registry", PersonaRegistry)
 SERVICE = web.AppKey("service", ConversationService)
 #: Database reads and writes, the scorer: every blocking call a request makes.

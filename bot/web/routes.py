@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.handlers import assessor, auth, educator, public, student
+from bot.web.handlers import assessor, auth, cohorts, educator, public, student
 from bot.web.handlers.assessor import ASSESSOR
 from bot.web.handlers.educator import EDUCATOR
 from bot.web.handlers.student import STUDENT
@@ -61,6 +61,9 @@ def add_api(r: web.UrlDispatcher) -> None:
     r.add_post("/api/assessor/teaching-pack", assessor.assessor_teaching_pack)
     r.add_get("/api/educator/personas", educator.educator_personas)
     r.add_get("/api/educator/personas/{persona_id}/preview", educator.educator_preview)
+    r.add_get("/api/educator/cohorts", cohorts.list_cohorts)
+    r.add_post("/api/educator/cohorts", cohorts.add_cohort)
+    r.add_post("/api/educator/cohorts/{cohort_id}/revoke", cohorts.revoke_cohort)
     r.add_route("*", "/api/assessor/{tail:.*}", not_found(ASSESSOR))
     r.add_route("*", "/api/educator/{tail:.*}", not_found(EDUCATOR))
 

@@ -101,20 +101,22 @@ async def current_user(request: web.Request) -> Optional[User]:
     user = None
     token = session.get("auth")
     if token:
-        user = await keys.run(request.app, request.app[keys.SESSIONS].user, token)
+        codes_on = settings().student_access == "code"  # a student's session needs a cohort's code
+        user = await keys.run(request.app, request.app[keys.SESSIONS].user, token, codes_on)
         if user is None:
             session.pop("auth", None)
     request["user"] = user
     return user
 
 
-async def sign_in(request: web.Request, user: User) -> str:
-    """A fresh session (new CSRF token, new auth token) for ``user``; returns the CSRF token."""
+async def sign_in(request: web.Request, user: User, cohort_id: Optional[int] = None) -> str:
+    """A fresh session (new CSRF token, new auth token) for ``user``, opened by the access code of
+    ``cohort_id`` if any; returns the CSRF token."""
     session = await get_session(request)
     old = session.get("auth")
     if old:
         await keys.run(request.app, request.app[keys.SESSIONS].end, old)
-    token = await keys.run(request.app, request.app[keys.SESSIONS].create, user)
+    token = await keys.run(request.app, request.app[keys.SESSIONS].create, user, cohort_id)
     session.invalidate()
     session = await new_session(request)  # new cookie, new creation time: no session fixation
     session["auth"] = token

@@ -55,7 +55,8 @@ async def config(request: web.Request) -> web.Response:
 async def session_info(request: web.Request) -> web.Response:
     user = await current_user(request)
     return web.json_response({"user": user.public() if user else None, "csrf": await csrf_token(request),
-                              "scorer_ready": request.app[SERVICE].scorer.ready})
+                              "scorer_ready": request.app[SERVICE].scorer.ready,
+                              "student_access": settings().student_access})
 
 
 async def personas(request: web.Request) -> web.Response:
