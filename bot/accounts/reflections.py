@@ -1,4 +1,4 @@
-"""Students' reflections on an interview and assessors' answers (issue 7).
+"""Students' reflections on an interview and assessors' answers.
 
 A reflection has three short parts (what went well; a moment the student could have
 listened more; what they would do differently). Every save by the student is a new row

@@ -1,4 +1,4 @@
-"""Teaching packs from the assessor's conversation list (issue 7): the selected
+"""Teaching packs from the assessor's conversation list: the selected
 conversations, scored (cached), anonymised by bot.teaching_pack.build_pack, which is given
 every selected student's name and every conversation id to mask."""
 from __future__ import annotations

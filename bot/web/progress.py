@@ -1,4 +1,4 @@
-"""A student's own learning curve (issue 7): the overall and per-domain scores of each of
+"""A student's own learning curve: the overall and per-domain scores of each of
 their ended, scored interviews, oldest first, with assessors' overrides applied (the
 scores the student sees on the feedback page)."""
 from __future__ import annotations
