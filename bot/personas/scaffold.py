@@ -230,6 +230,8 @@ def template(persona_id: str, complaint: str, path: Optional[Path] = None) -> st
         "# --- optional, with defaults ---------------------------------------------------------",
         f"summary: {_q('TODO: one line for the patient list, e.g. 45, teacher; months of ...')}",
         _line("demeanour: neutral", "neutral | reserved | talkative | anxious | tearful | irritable"),
+        _line("# recall: precise", "precise | vague: 'I don't remember exactly' on dates and numbers"),
+        _line("# proficiency: fluent", "fluent | limited: short sentences, asks to hear hard questions again"),
         "rapport:",
         _line("  start: 0", "starting rapport; empathy +1, dismissal -2 (docs/authoring.md)"),
         _line("  open_at: 1", "guarded answers open at this rapport (2-3: a wary patient)"),
@@ -244,7 +246,9 @@ def template(persona_id: str, complaint: str, path: Optional[Path] = None) -> st
         "  #   cue), escalation (said if the cue is ignored), direct_only: true (never volunteered),",
         "  #   follow_up (further facts, one per follow-up such as \"how many?\": e.g.",
         "  #     follow_up: [\"Four or five cans on a Saturday.\", \"More since the layoffs.\"]),",
-        "  #   patient (proxy cases: the patient's own words when the learner speaks to them).",
+        "  #   patient (proxy cases: the patient's own words when the learner speaks to them),",
+        "  #   alarm: \"short description\" on the answer that reveals a positive red flag or risk",
+        "  #     (keep it out of the opening and volunteers; the scorer checks it was drawn out).",
     ]
     titles = {
         "process": "process: how the interview runs",
