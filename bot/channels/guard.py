@@ -188,7 +188,7 @@ def address_limiter() -> Optional[RateLimiter]:
     return RateLimiter.from_rate(settings().address_rate_limit)
 
 
-# --- one interview per conversation (issue 14, F4) ------------------------------------------
+# --- one interview per conversation (docs/security.md) ----------------------------------------
 
 #: Intent shorthands that would begin the conversation again: a new start_interview (another
 #: patient, or the same one with the turns so far dropped from the record) or Rasa's own
@@ -244,11 +244,17 @@ async def refuse_restart(agent: Any, sender: str, text: str) -> None:
         return
     store = agent.tracker_store
     tracker = await store.retrieve_full_tracker(sender)
-    if tracker is not None and _started(tracker.events):
+    if tracker is not None:
+        check_restart(tracker.events, text)
+
+
+def check_restart(events: Any, text: str) -> None:
+    """Refuse (409) ``text`` if it would start again a conversation with these events."""
+    if restarting_intent(text) is not None and _started(events):
         raise InputProblem(409, ALREADY_STARTED)
 
 
-# --- ended interviews are closed (issue 14, F5) --------------------------------------------
+# --- ended interviews are closed (docs/security.md) --------------------------------------------
 
 #: Appended to a conversation's tracker when the web app ends the interview. Transcripts and
 #: the interview fold read only user, bot and restart events, so it changes no record.

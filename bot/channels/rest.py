@@ -3,23 +3,27 @@
 Same URL and reply format as Rasa's RestInput; bad input gets a JSON error with a clear
 message instead of a stack trace, and nothing reaches the tracker. A web-app conversation
 (``c-...``, bot/tokens.py) takes messages only with ``Authorization: Bearer <token>`` for
-that conversation; other sender ids stay open, as the project contract promises.
+that conversation; other sender ids stay open, as the project contract promises. A message with
+``metadata.message_id`` runs once however often it is sent, and each reply carries
+``in_reply_to`` and ``reply_index`` (bot/channels/delivery.py, docs/web.md "Message delivery").
 """
 from __future__ import annotations
 
 import logging
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Optional, Text
+from typing import Any, Awaitable, Callable, Optional, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.delivery import TaggedCollectingOutput, deliver, message_id_of
 from bot.channels.guard import (
     RATE_LIMITED,
     InputProblem,
+    LearnerMessage,
     RateLimiter,
     address_limiter,
     check_body_size,
@@ -64,6 +68,28 @@ class GuardedRestInput(RestInput):
         if conversation_in_token(token, self.jwt_key) != sender:
             raise InputProblem(403, WEB_ONLY_MESSAGE)
 
+    async def accept(self, request: Request, agent: Any) -> Tuple[LearnerMessage, Optional[str]]:
+        """The message and its id if every check passes, else InputProblem saying why not."""
+        if not origin_allowed(request.headers.get("Origin"), request.host, self.origins):
+            raise InputProblem(403, "requests from this origin are not accepted; use the SP Trainer web app")
+        check_body_size(len(request.body or b""))
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputProblem(400, "the body is not valid UTF-8") from None
+        message = check_payload(parse_json(text))
+        message_id = message_id_of(message.metadata)
+        self.check_owner(request, message.sender)
+        if self.limiter and not self.limiter.allow(message.sender):
+            raise InputProblem(429, RATE_LIMITED)
+        if self.address_limiter and not self.address_limiter.allow(request.ip or "?"):
+            raise InputProblem(429, RATE_LIMITED)
+        if self.jwt_key and is_web_conversation(message.sender) and await is_closed(agent, message.sender):
+            raise InputProblem(403, ENDED_MESSAGE)
+        if message_id is None:  # with an id, deliver() checks this under the conversation's lock
+            await refuse_restart(agent, message.sender, message.text)
+        return message, message_id
+
     @classmethod
     def from_credentials(cls, credentials: Optional[dict]) -> "GuardedRestInput":
         return cls()
@@ -93,33 +119,18 @@ class GuardedRestInput(RestInput):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
             try:
-                if not origin_allowed(request.headers.get("Origin"), request.host, self.origins):
-                    raise InputProblem(403, "requests from this origin are not accepted; use the SP Trainer web app")
-                check_body_size(len(request.body or b""))
-                try:
-                    text = request.body.decode("utf-8")
-                except UnicodeDecodeError:
-                    raise InputProblem(400, "the body is not valid UTF-8") from None
-                payload = parse_json(text)
-                message = check_payload(payload)
-                self.check_owner(request, message.sender)
-                if self.limiter and not self.limiter.allow(message.sender):
-                    raise InputProblem(429, RATE_LIMITED)
-                if self.address_limiter and not self.address_limiter.allow(request.ip or "?"):
-                    raise InputProblem(429, RATE_LIMITED)
-                agent = getattr(request.app.ctx, "agent", None)
-                if self.jwt_key and is_web_conversation(message.sender) and await is_closed(agent, message.sender):
-                    raise InputProblem(403, ENDED_MESSAGE)
-                await refuse_restart(agent, message.sender, message.text)
+                message, message_id = await self.accept(request, agent)
             except InputProblem as problem:
                 logger.info("rest message refused (%s): %s", problem.status, problem.message)
                 return response.json({"error": problem.message}, status=problem.status)
-
-            collector = CollectingOutputChannel()
+            collector = TaggedCollectingOutput(message_id)
             try:
-                await on_new_message(UserMessage(message.text, collector, message.sender,
-                                                 input_channel=self.name(), metadata=message.metadata))
+                await deliver(agent, UserMessage(message.text, collector, message.sender, input_channel=self.name(),
+                                                 metadata=message.metadata), message_id, on_new_message)
+            except InputProblem as problem:
+                return response.json({"error": problem.message}, status=problem.status)
             except CancelledError:
                 logger.error("rest message timed out for sender %s", message.sender)
             except Exception:  # noqa: BLE001 - a failure is logged and answered, never a crash

@@ -10,22 +10,32 @@ Differences from rasa.core.channels.socketio.SocketIOInput (same events, same na
   joined by a connection whose ``auth: {token}`` names it; other conversation ids stay
   open to clients without a token (the contract's external clients) unless
   ``SPTRAINER_SOCKET_TOKENS=all``, which refuses every connection without a valid token.
-  A token that is present but invalid or expired is always refused.
+  A token that is present but invalid or expired is always refused;
+- message delivery (bot/channels/delivery.py, docs/web.md "Message delivery"): a message with
+  ``metadata.message_id`` is acknowledged with ``sp_received``, run once however often it is
+  sent, and answered with replies that carry ``in_reply_to`` and ``reply_index``.
 """
 from __future__ import annotations
 
 import inspect
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Tuple
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.delivery import (
+    RECEIVED_EVENT,
+    TaggedSocketIOOutput,
+    deliver,
+    message_id_of,
+    valid_message_id,
+)
 from bot.channels.guard import (
     RATE_LIMITED,
     InputProblem,
@@ -85,9 +95,12 @@ class GuardedSocketServer:
                                (self.channel.user_message_evt, self.handle_message)):
             self.sio.on(event, handler, namespace=self.namespace)
 
-    async def refuse(self, sid: str, message: str) -> None:
+    async def refuse(self, sid: str, message: str, message_id: Optional[str] = None) -> None:
         logger.info("socket.io message refused for %s: %s", sid, message)
-        await self.sio.emit(ERROR_EVENT, {"error": message}, room=sid, namespace=self.namespace)
+        body: Dict[str, Any] = {"error": message}
+        if message_id is not None:
+            body["message_id"] = message_id
+        await self.sio.emit(ERROR_EVENT, body, room=sid, namespace=self.namespace)
 
     def agent_of(self, sid: str) -> Any:
         try:
@@ -184,32 +197,38 @@ class GuardedSocketServer:
             raise InputProblem(400, f"'{key}' must be an object")
         return check_metadata(metadata) or {}
 
-    async def accept(self, sid: Text, data: Any) -> UserMessage:
-        """The message as Rasa takes it, or InputProblem saying why it is refused."""
+    async def accept(self, sid: Text, data: Any) -> Tuple[UserMessage, Optional[str]]:
+        """The message as Rasa takes it and its id, or InputProblem saying why it is refused."""
         if not isinstance(data, dict):
             raise InputProblem(400, "a message must be an object like {\"message\": ..., \"session_id\": ...}")
         sender = await self.sender_of(sid, data)
         text = check_text(data.get("message"))
         metadata = self.metadata_of(data)
+        message_id = message_id_of(metadata)
         if self.limiter and not self.limiter.allow(sender):
             raise InputProblem(429, RATE_LIMITED)
         if self.per_address and not self.per_address.allow(self.addresses.get(sid, "?")):
             raise InputProblem(429, RATE_LIMITED)
-        await refuse_restart(self.agent_of(sid), sender, text)
-        output = SocketIOOutput(self.sio, self.channel.bot_message_evt)
-        return UserMessage(text, output, sender, input_channel=self.channel.name(), metadata=metadata)
+        if message_id is None:  # with an id, deliver() checks this under the conversation's lock
+            await refuse_restart(self.agent_of(sid), sender, text)
+        output = TaggedSocketIOOutput(self.sio, self.channel.bot_message_evt, message_id)
+        return UserMessage(text, output, sender, input_channel=self.channel.name(), metadata=metadata), message_id
 
     async def handle_message(self, sid: Text, data: Any = None) -> None:
         try:
-            message = await self.accept(sid, data)
+            message, message_id = await self.accept(sid, data)
         except InputProblem as problem:
-            await self.refuse(sid, problem.message)
+            await self.refuse(sid, problem.message, valid_message_id(data, self.channel.metadata_key))
             return
+        if message_id is not None:
+            await self.sio.emit(RECEIVED_EVENT, {"message_id": message_id}, room=sid, namespace=self.namespace)
         try:
-            await self.on_new_message(message)
+            await deliver(self.agent_of(sid), message, message_id, self.on_new_message)
+        except InputProblem as problem:
+            await self.refuse(sid, problem.message, message_id)
         except Exception:  # noqa: BLE001 - logged and reported, the server keeps serving
             logger.exception("socket.io message failed for %s", message.sender_id)
-            await self.refuse(sid, "the patient could not answer; please try again")
+            await self.refuse(sid, "the patient could not answer; please try again", message_id)
 
 
 class GuardedSocketIOInput(SocketIOInput):
