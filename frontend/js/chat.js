@@ -2,51 +2,51 @@
 //
 // The conversation id comes from the web app (it is the Rasa sender id and the Socket.IO
 // session_id). On every (re)connection we ask for that session again and re-read the
-// transcript from the server, so a reload or a dropped connection loses nothing.
+// record (transcript) from the server; the log keeps what it shows and adds only what is
+// new (chat-log.js). Each message has an id and a delivery state, and waits in
+// sessionStorage until answered (outbox.js; docs/web.md, "Message delivery").
 import { api, ApiError } from "./api.js";
 import { renderNav } from "./nav.js";
-import { h, clear, showNotice, $ } from "./dom.js";
+import { showNotice, $ } from "./dom.js";
+import { Outbox } from "./outbox.js";
+import { ChatLog } from "./chat-log.js";
 
 const cid = decodeURIComponent(window.location.pathname.split("/").filter(Boolean).pop());
-const log = $("#log");
+const detailUrl = `/api/conversations/${encodeURIComponent(cid)}`;
 const input = $("#message");
 const sendButton = $("#send");
 const conn = $("#conn");
 const typing = $("#typing-text");
 const notice = $("#notice");
+const counter = $("#message-count");
 const MIN_THINK_MS = 450;
 const REPLY_TIMEOUT_MS = 8000;
+const MAX_MESSAGE = 2000;  // the channel's limit (docs/web.md, "Message delivery")
 
+const outbox = new Outbox(cid);
+let chatLog = null;
 let detail = null;          // the conversation as the server knows it
 let socket = null;
 let confirmed = false;      // Rasa acknowledged our session on this connection
-let awaiting = 0;           // replies we are waiting for
-let outbox = [];            // {text, control} typed while disconnected, sent once reconnected
-let pending = [];           // learner texts sent or queued that have no reply yet
 let waitTimer = null;
 let lastSentAt = 0;
 let patientName = "The patient";
 let ended = false;
 
 function firstName() { return patientName.split(" ")[0] || patientName; }
+function online() { return Boolean(confirmed && socket && socket.connected); }
 
-function renderTurn(speaker, text) {
-  const who = speaker === "learner" ? "You" : patientName;
-  const li = h("li", { class: `msg ${speaker}` },
-    h("span", { class: "speaker" }, who), h("p", { class: "text" }, text));
-  log.append(li);
-  log.scrollTop = log.scrollHeight;
-}
-
-function renderAll(turns) {
-  clear(log);
-  for (const t of turns) renderTurn(t.speaker, t.text);
-}
-
-function setTyping(on) {
+function updateTyping() {
+  // Only while someone is there to type: during an outage the messages say "not sent".
+  const on = online() && outbox.waiting() > 0;
   typing.hidden = !on;
   typing.textContent = on ? `${patientName} is typing` : "";
-  if (on) typing.append(h("span", { class: "dots", "aria-hidden": "true" }));
+  if (on) {
+    const dots = document.createElement("span");
+    dots.className = "dots";
+    dots.setAttribute("aria-hidden", "true");
+    typing.append(dots);
+  }
 }
 
 function setConn(text, bad = false) {
@@ -57,7 +57,7 @@ function setConn(text, bad = false) {
 function updateControls() {
   const started = detail && detail.started;
   $("#invite").hidden = ended || started;
-  $("#invite-button").disabled = !confirmed || awaiting > 0;
+  $("#invite-button").disabled = !confirmed || outbox.items.some((m) => m.control);
   input.disabled = ended || !started;
   sendButton.disabled = ended || !started;
   $("#end").disabled = ended || !started;
@@ -65,67 +65,119 @@ function updateControls() {
   $("#ended-note").hidden = !ended;
 }
 
-function emit({ text }) {
-  socket.emit("user_uttered", { message: text, session_id: cid, metadata: { source: "sptrainer-web" } });
-  lastSentAt = Date.now();
-  awaiting += 1;
-  setTyping(true);
+function updateCounter() {
+  const n = input.value.length;
+  const over = n > MAX_MESSAGE;
+  counter.textContent = over
+    ? `${n.toLocaleString()} of ${MAX_MESSAGE.toLocaleString()} characters: ${(n - MAX_MESSAGE).toLocaleString()} too many`
+    : `${n.toLocaleString()} of ${MAX_MESSAGE.toLocaleString()} characters`;
+  counter.classList.toggle("over", over);
+  if (over) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+}
+
+function armReplyTimer() {
   clearTimeout(waitTimer);
-  waitTimer = setTimeout(recoverMissedReplies, REPLY_TIMEOUT_MS);
+  if (outbox.waiting() > 0) waitTimer = setTimeout(recoverMissedReplies, REPLY_TIMEOUT_MS);
+}
+
+function emit(item) {
+  if (item.state !== "delivered") {
+    outbox.setState(item, "sending");
+    chatLog.showState(item);
+  }
+  socket.emit("user_uttered", { message: item.text, session_id: cid,
+                                metadata: { source: "sptrainer-web", message_id: item.id } });
+  if (!item.emitted) { item.emitted = true; outbox.save(); }
+  lastSentAt = Date.now();
+  updateTyping();
+  armReplyTimer();
 }
 
 function send(text, { control = false } = {}) {
-  const item = { text, control };
-  pending.push(item);
-  if (!control) renderTurn("learner", text);
-  if (confirmed && socket.connected) emit(item);
-  else {
-    outbox.push(item);
-    setTyping(true);
+  const item = outbox.add(text, { control, after: chatLog.confirmed, state: online() ? "sending" : "unsent" });
+  if (!control) chatLog.addMessage(item);
+  if (online()) emit(item);
+  updateControls();
+}
+
+/** After a (re)connection: every message still without a reply goes again, with its id. */
+function resendWaiting() {
+  for (const item of [...outbox.items]) {
+    // A message that went out once is sent again only to a server that ignores duplicate
+    // ids (it has acknowledged one); an older server might answer it twice. The record,
+    // re-read on reconnection, shows whether it arrived.
+    if (item.emitted && !outbox.acks) continue;
+    emit(item);
   }
+}
+
+function markDelivered(item) {
+  if (item.state === "delivered") return;
+  outbox.setState(item, "delivered");
+  chatLog.showState(item);
+}
+
+function replyTarget(data) {
+  const id = typeof data.in_reply_to === "string" ? data.in_reply_to : null;
+  // (in_reply_to, reply_index) names one reply (docs/web.md, "Message delivery").
+  const key = Number.isInteger(data.reply_index) ? data.reply_index : data.text;
+  return { id, key, item: id ? outbox.get(id) : outbox.oldestWaiting() };
 }
 
 function onBotUttered(data) {
   const text = data && typeof data.text === "string" ? data.text : "";
   if (!text) return;
+  const { id, key, item } = replyTarget(data);
+  if (id && outbox.seenReply(id, key)) return;  // shown already: a re-sent message brings its replies again
+  if (item) {
+    item.state = "delivered";
+    chatLog.showState(item);
+    outbox.answered(item, id ? key : undefined);
+  } else if (id) {
+    outbox.shown(id, key);
+  }
   const wait = Math.max(0, MIN_THINK_MS - (Date.now() - lastSentAt));
   setTimeout(() => {
-    awaiting = Math.max(0, awaiting - 1);
-    pending.shift();
-    if (detail && !detail.started) { detail.started = true; }
-    renderTurn("patient", text);
-    if (awaiting === 0) { setTyping(false); clearTimeout(waitTimer); }
+    if (detail && !detail.started) detail.started = true;
+    chatLog.addReply(text);
+    updateTyping();
+    armReplyTimer();
     updateControls();
     if (document.activeElement === document.body || document.activeElement === $("#invite-button")) input.focus();
   }, wait);
 }
 
-async function reloadFromServer() {
-  const fresh = await api(`/api/conversations/${encodeURIComponent(cid)}`);
+function onRefused(data) {
+  // The channel refused a message (too long, too fast, ...): say why; it is not sent again.
+  const reason = (data && data.error) || "The patient could not answer. Please try again.";
+  showNotice(notice, reason);
+  const id = data && data.message_id;
+  const item = id ? outbox.get(id) : outbox.oldestWaiting();
+  if (item) {
+    outbox.answered(item);
+    const state = chatLog.messageNode(item.id) && $(".state", chatLog.messageNode(item.id));
+    if (state) { state.dataset.state = "refused"; state.textContent = `Not sent: ${reason}`; }
+  }
+  updateTyping();
+  armReplyTimer();
+  updateControls();
+}
+
+async function refresh() {
+  const fresh = await api(detailUrl);
   detail = fresh;
   ended = fresh.status === "ended";
-  renderAll(fresh.turns);
-  const last = fresh.turns[fresh.turns.length - 1];
-  if (pending.length && outbox.length === 0 && fresh.started && (!last || last.speaker === "patient")) {
-    // Every reply we waited for is in the tracker: we only missed the live message.
-    const lastPending = pending[pending.length - 1];
-    if (lastPending.control || fresh.turns.some((t) => t.speaker === "learner" && t.text === lastPending.text)) {
-      pending = [];
-      awaiting = 0;
-      setTyping(false);
-    }
-  }
-  // Messages not in the tracker yet stay on screen.
-  const tail = fresh.turns.filter((t) => t.speaker === "learner").slice(-pending.length).map((t) => t.text);
-  pending.filter((m) => !m.control && !tail.includes(m.text)).forEach((m) => renderTurn("learner", m.text));
+  if (!chatLog.reconcile(fresh.turns, outbox)) chatLog.rebuild(fresh.turns, outbox);
+  if (fresh.started) outbox.items.filter((m) => m.control).forEach((m) => outbox.answered(m));
+  updateTyping();
   updateControls();
 }
 
 async function recoverMissedReplies() {
-  // A reply can be lost if the connection dropped while Rasa answered; the tracker has it.
-  if (awaiting === 0) return;
-  try { await reloadFromServer(); } catch (_) { /* try again on the next reconnect */ }
-  if (awaiting > 0) waitTimer = setTimeout(recoverMissedReplies, REPLY_TIMEOUT_MS);
+  // A reply can be lost if the connection dropped while Rasa answered; the record has it.
+  if (outbox.waiting() === 0) return;
+  try { await refresh(); } catch (_) { /* try again on the next reconnect */ }
+  armReplyTimer();
 }
 
 function connect(config) {
@@ -146,48 +198,40 @@ function connect(config) {
   socket.on("session_confirm", async (sid) => {
     if (sid !== cid) return;
     const wasReconnect = conn.dataset.seen === "1";
-    confirmed = true;
     conn.dataset.seen = "1";
-    setConn(`Connected to ${patientName}.`);
     if (wasReconnect) {
-      try { await reloadFromServer(); } catch (_) { /* keep what is on screen */ }
+      try { await refresh(); } catch (_) { /* keep what is on screen */ }
     }
-    const queued = outbox;
-    outbox = [];
-    queued.forEach(emit);
+    confirmed = true;
+    setConn(`Connected to ${patientName}.`);
+    resendWaiting();
+    updateTyping();
     updateControls();
     const idle = !document.activeElement || document.activeElement === document.body;
     if (idle && detail && !detail.started && !ended) $("#invite-button").focus();
   });
-  socket.on("bot_uttered", onBotUttered);
-  socket.on("sp_error", (data) => {
-    // The channel refused a message (too long, too fast, ...): say why, stop waiting.
-    showNotice(notice, (data && data.error) || "The patient could not answer. Please try again.");
-    if (awaiting > 0) { awaiting -= 1; pending.shift(); }
-    if (awaiting === 0) { setTyping(false); clearTimeout(waitTimer); }
-    updateControls();
+  socket.on("sp_received", (data) => {
+    const item = data && data.message_id ? outbox.get(data.message_id) : null;
+    outbox.serverAcks();
+    if (item) markDelivered(item);
   });
+  socket.on("bot_uttered", onBotUttered);
+  socket.on("sp_error", onRefused);
   socket.on("disconnect", () => {
     confirmed = false;
-    setConn("Connection lost. Reconnecting… Your conversation is saved.", true);
+    for (const item of outbox.items) {
+      if (item.state === "sending") { outbox.setState(item, "unsent"); chatLog.showState(item); }
+    }
+    setConn("Connection lost. Reconnecting… Your conversation is saved; messages you send now go out when it is back.", true);
+    updateTyping();
     updateControls();
   });
   socket.on("connect_error", () => {
-    setConn("Cannot reach the patient right now. Retrying…", true);
+    setConn("Cannot reach the patient right now. Retrying… Messages you send now go out when it is back.", true);
   });
 }
 
-async function main() {
-  await renderNav();
-  try {
-    detail = await api(`/api/conversations/${encodeURIComponent(cid)}`);
-  } catch (err) {
-    showNotice(notice, err instanceof ApiError && err.status === 403
-      ? "This is not your conversation." : `The conversation could not be loaded: ${err.message}`);
-    setConn("");
-    return;
-  }
-  const p = detail.persona || { name: "The patient" };
+function describePatient(p) {
   patientName = p.name;
   document.title = `SP Trainer: interview with ${p.name}`;
   $("#patient-name").textContent = `Interview with ${p.name}`;
@@ -197,9 +241,26 @@ async function main() {
   $("#invite-title").textContent = `${p.name} is in the waiting room`;
   $("#invite-text").textContent = `When you are ready, invite ${firstName()} in. ${firstName()} will speak first.`;
   $("#invite-button").textContent = `Invite ${firstName()} in`;
+}
+
+async function main() {
+  await renderNav();
+  try {
+    detail = await api(detailUrl);
+  } catch (err) {
+    showNotice(notice, err instanceof ApiError && err.status === 403
+      ? "This is not your conversation." : `The conversation could not be loaded: ${err.message}`);
+    setConn("");
+    return;
+  }
+  describePatient(detail.persona || { name: "The patient" });
   $("#feedback-link").setAttribute("href", `/feedback/${encodeURIComponent(cid)}`);
+  chatLog = new ChatLog({ list: $("#log"), box: $("#log-box"), announcer: $("#announcer"), patientName });
   ended = detail.status === "ended";
-  renderAll(detail.turns);
+  chatLog.rebuild(detail.turns, outbox);  // the record, then the messages kept across a reload
+  if (detail.started) outbox.items.filter((m) => m.control).forEach((m) => outbox.answered(m));
+  input.value = ended ? "" : outbox.draft;
+  updateCounter();
   updateControls();
   if (ended) { setConn(""); return; }
   connect(await api("/api/config"));
@@ -207,7 +268,7 @@ async function main() {
 }
 
 $("#invite-button").addEventListener("click", () => {
-  if (!detail || detail.started || awaiting > 0) return;
+  if (!detail || detail.started || outbox.items.some((m) => m.control)) return;
   $("#invite-button").disabled = true;
   const persona = detail.persona ? detail.persona.id : "";
   send(`/start_interview${JSON.stringify({ persona_id: persona })}`, { control: true });
@@ -222,18 +283,30 @@ $("#composer").addEventListener("submit", (event) => {
     input.focus();
     return;
   }
+  if (text.length > MAX_MESSAGE) {
+    showNotice(notice, `Your message is ${text.length.toLocaleString()} characters long; the limit is ` +
+      `${MAX_MESSAGE.toLocaleString()}. Shorten it, or send it in two parts. Nothing has been cut.`);
+    input.focus();
+    return;
+  }
   showNotice(notice, null);
   input.value = "";
+  outbox.setDraft("");
+  updateCounter();
   send(text);
   input.focus();
 });
 
+input.addEventListener("input", () => { outbox.setDraft(input.value); updateCounter(); });
+input.addEventListener("focus", () => { if (chatLog) setTimeout(() => chatLog.scrollToEnd(true), 250); });
 input.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
     event.preventDefault();
     $("#composer").requestSubmit();
   }
 });
+// The on-screen keyboard shrinks the page: keep the latest reply in view.
+if (window.visualViewport) window.visualViewport.addEventListener("resize", () => { if (chatLog) chatLog.scrollToEnd(); });
 
 const dialog = $("#end-dialog");
 $("#end").addEventListener("click", () => { dialog.showModal(); $("#end-confirm").focus(); });
@@ -243,6 +316,7 @@ $("#end-confirm").addEventListener("click", async () => {
   try {
     const res = await api(`/api/conversations/${encodeURIComponent(cid)}/end`, { method: "POST" });
     if (socket) socket.close();
+    outbox.setDraft("");
     window.location.assign(res.feedback_url);
   } catch (err) {
     $("#end-confirm").disabled = false;

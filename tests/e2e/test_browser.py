@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from tests.e2e.axe import assert_no_axe_violations
 from tests.e2e.conftest import PHONE
 from tests.e2e.support import ASSESSOR, EDUCATOR, SCRIPT, WebClient, screenshots_dir
 from tests.test_rest_interview import BUNDLED
@@ -50,6 +51,7 @@ def check_page_accessibility(page, name: str) -> None:
     assert page.evaluate(UNLABELLED_JS) == [], f"{name}: controls without a label"
     assert page.evaluate(CONTRAST_JS, TEXT_SELECTORS) == [], f"{name}: text below 4.5:1 contrast"
     assert page.evaluate("document.documentElement.lang") == "en"
+    assert_no_axe_violations(page, name)
 
 
 def tab_to(page, predicate_js: str, limit: int = 60) -> None:
