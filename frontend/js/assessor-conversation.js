@@ -31,9 +31,17 @@ function overrideForm(d) {
     try {
       await api(`${base}/overrides`, { method: "POST", body: { domain_id: d.id, score: value, comment: comment.value } });
       await load();
-      showNotice($("#notice"), `Override saved for ${d.label || d.id}.`, "info");
-      const heading = document.querySelector(`#domain-${CSS.escape(d.id)} h3`);
-      if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }
+      // Said where the focus goes (the domain's heading), not at the top of the page.
+      const block = document.getElementById(`domain-${d.id}`);
+      const heading = block && block.querySelector("h3");
+      if (heading) {
+        heading.after(h("p", { class: "notice info small", role: "status" }, `Override saved for ${d.label || d.id}.`));
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+        block.scrollIntoView({ block: "nearest" });
+      } else {
+        showNotice($("#notice"), `Override saved for ${d.label || d.id}.`, "info");
+      }
     } catch (err) {
       status.textContent = err.message;
     }
@@ -63,7 +71,7 @@ async function load() {
   $("#title").textContent = `${data.student || "Unknown student"} with ${name}`;
   document.title = `SP Trainer: review ${data.student || ""} with ${name}`;
   $("#meta").textContent = [`Started ${fmtDate(data.created_at)}`, data.status, `${data.turns.length} turns`].join(" · ");
-  renderTranscript($("#transcript"), data.turns, data.report, name);
+  renderTranscript($("#transcript"), data.turns, data.report, name, { assessor: true });
   const panel = clear($("#score-panel"));
   if (!data.report) {
     panel.append(h("p", { class: "notice warn" }, `Not scored: ${data.report_problem || "no report"}`));

@@ -1,16 +1,18 @@
 // Educator: persona files with validation problems (file:line:col), and a per-topic preview.
 import { api } from "./api.js";
 import { renderNav } from "./nav.js";
-import { h, clear, showNotice, $ } from "./dom.js";
+import { h, append, clear, showNotice, $ } from "./dom.js";
 
 const LEVEL = { open: "open", guarded: "guarded", reaction: "reaction", unknown: "no answer", fallback: "fallback" };
 
-function cell(side) {
-  const td = h("td", {});
+function cell(side, label) {
+  const td = h("td", { "data-label": label });
   const variants = side.variants && side.variants.length ? side.variants : [side.text];
   if (variants.length > 1) td.append(h("ul", { class: "quotes" }, variants.map((v) => h("li", {}, v))));
   else td.append(h("p", {}, variants[0]));
-  td.append(h("span", { class: "tag" }, LEVEL[side.level] || side.level), side.cue ? h("span", { class: "tag cue" }, " cue") : null);
+  // append() skips a missing cue tag; Element.append would print "null".
+  append(td, h("span", { class: "tag" }, LEVEL[side.level] || side.level), side.cue ? " " : null,
+    side.cue ? h("span", { class: "tag cue" }, "cue") : null);
   return td;
 }
 
@@ -26,9 +28,9 @@ async function loadPreview(id, target) {
     const body = h("tbody", {});
     for (const t of p.topics) {
       body.append(h("tr", {}, h("th", { scope: "row" }, h("code", {}, t.topic), h("br", {}), h("span", { class: "small muted" }, t.category)),
-        cell(t.low), cell(t.high)));
+        cell(t.low, "Low rapport"), cell(t.high, "High rapport")));
     }
-    target.append(h("div", { class: "table-scroll" }, h("table", { class: "preview-table" },
+    target.append(h("div", { class: "table-scroll" }, h("table", { class: "preview-table stack" },
       h("caption", { class: "visually-hidden" }, `Answers of ${p.persona.name} per topic`),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Topic"), h("th", { scope: "col" }, "Low rapport"),
                         h("th", { scope: "col" }, "High rapport"))), body)));

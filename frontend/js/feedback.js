@@ -15,24 +15,28 @@ function fill(list, items, render, empty) {
   items.forEach((item) => list.append(render(item)));
 }
 
-function renderReport(report, personaName) {
+function renderReport(report, feedback, personaName) {
   $("#overall-card").hidden = false;
   $("#overall").textContent = fmtScore(report.overall);
   $("#overall-note").textContent = report.original_overall !== undefined && report.original_overall !== null
     ? ` An assessor reviewed some domain scores; the automatic score was ${fmtScore(report.original_overall)}.` : "";
   clear($("#verdict")).append(verdictBadges(report.verdict));
 
-  const domains = report.domains || [];
+  // The plain-language view the server makes of the report (bot/web/plain_feedback.py).
+  const plain = (feedback && feedback.domains) || [];
+  const domains = plain.length ? plain : (report.domains || []);
   $("#domains-card").hidden = domains.length === 0;
   const body = clear($("#domains"));
   for (const d of domains) {
-    const why = h("td", {}, h("p", {}, d.rationale || ""));
+    const why = h("td", { "data-label": "What you did, and what counted" }, h("p", {}, d.summary || ""));
     if (d.overridden) {
       why.append(h("p", { class: "small" },
         `Adjusted by an assessor from ${fmtScore(d.original_score, 1)}: ${d.overridden.comment}`));
     }
     if (d.evidence && d.evidence.length) why.append(h("ul", { class: "quotes" }, d.evidence.map((e) => quoteItem(e))));
-    body.append(h("tr", {}, h("th", { scope: "row" }, d.label || d.id), h("td", {}, fmtScore(d.score, 1)), why));
+    body.append(h("tr", {}, h("th", { scope: "row" }, d.label || d.id),
+      h("td", { "data-label": "Score (of 5)" }, fmtScore(d.score, 1), d.band ? h("span", { class: "small block" }, d.band) : null),
+      why));
   }
   if (domains.length) domainChart($("#domain-chart"), domains);
 
@@ -50,7 +54,8 @@ function renderReport(report, personaName) {
 
   $("#moments-card").hidden = false;
   fill($("#empathy"), report.empathy, (e) => quoteItem(e), "No empathic statements were found.");
-  fill($("#dismissals"), report.dismissals, (d) => quoteItem(d, d.kind ? ` (${d.kind.replace(/_/g, " ")})` : null),
+  const dismissals = (feedback && feedback.dismissals) || report.dismissals;
+  fill($("#dismissals"), dismissals, (d) => quoteItem(d, d.kind ? ` (${d.kind.replace(/_/g, " ")})` : null),
     "No dismissals. Good.");
 }
 
@@ -72,10 +77,12 @@ async function main() {
   studentReflection($("#reflection-card"), cid);
   try {
     const data = await api(`${base}/report`);
-    renderReport(data.report, name);
+    renderReport(data.report, data.feedback, name);
     renderTranscript($("#transcript"), detail.turns, data.report, name);
     $("#dl-report").setAttribute("href", `${base}/report.json`);
     $("#dl-report").hidden = false;
+    $("#dl-report-html").setAttribute("href", `${base}/report.html`);
+    $("#dl-report-html").hidden = false;
     $("#print").hidden = false;
     $("#status").textContent = "Your feedback is ready.";
     if (window.location.hash) {

@@ -4,7 +4,9 @@ import { renderNav } from "./nav.js";
 import { h, clear, fmtDate, fmtScore, showNotice, $ } from "./dom.js";
 
 const notice = $("#notice");
+const PICK_KEY = "sptrainer.pick";  // the patient chosen before signing in (sessionStorage)
 let user = null;
+let personas = [];
 
 function nextUrl() {
   // Only a page of this site: the URL parser decides, since it drops tabs and newlines
@@ -21,7 +23,10 @@ function nextUrl() {
 
 async function start(persona, button) {
   if (!user) {
-    showNotice(notice, "Enter your name or student ID first, then choose a patient.");
+    // Remember the choice: signing in next starts this interview.
+    try { window.sessionStorage.setItem(PICK_KEY, persona.id); } catch (_) { /* storage off: ask again */ }
+    showNotice(notice, `Enter your name or student ID first; your interview with ${persona.name} starts as soon as you continue.`,
+      "info");
     $("#student-name").focus();
     return;
   }
@@ -51,6 +56,7 @@ async function loadPatients() {
   try {
     const data = await api("/api/personas");
     clear(list);
+    personas = data.personas;
     data.personas.forEach((p) => list.append(personaCard(p)));
     status.textContent = data.personas.length ? `${data.personas.length} patients available.` : "No patients are available yet.";
     status.classList.add("visually-hidden");
@@ -95,6 +101,7 @@ async function signIn(event) {
     if (next) { window.location.assign(next); return; }
     await init(true);
     showNotice(notice, null);
+    if (await startPicked()) return;
     $("#patients-title").setAttribute("tabindex", "-1");
     $("#patients-title").focus();
   } catch (err) {
@@ -108,6 +115,17 @@ async function init(force = false) {
   user = s.user;
   $("#signin").hidden = Boolean(user);
   if (user) await loadMine();
+}
+
+/** The patient picked before signing in, if any: start that interview now. */
+async function startPicked() {
+  let id = null;
+  try { id = window.sessionStorage.getItem(PICK_KEY); window.sessionStorage.removeItem(PICK_KEY); } catch (_) { id = null; }
+  const persona = id && personas.find((p) => p.id === id);
+  if (!persona) return false;
+  const button = [...document.querySelectorAll("#patients button")].find((b) => b.textContent === `Interview ${persona.name}`);
+  await start(persona, button || document.createElement("button"));
+  return true;
 }
 
 $("#signin-form").addEventListener("submit", signIn);

@@ -17,17 +17,17 @@ export function renderPatientView(container, pe, personaName) {
       h("span", { class: "muted" }, ` (ten themes, each rated 1 to 5)`)));
   const body = h("tbody");
   for (const item of pe.items) {
-    const said = h("td", {}, h("p", { class: "pv-comment" }, item.comment || ""));
+    const said = h("td", { "data-label": "What the patient says, and evidence" }, h("p", { class: "pv-comment" }, item.comment || ""));
     if (item.evidence && item.evidence.length) {
       said.append(h("ul", { class: "quotes small", "aria-label": "Evidence" }, item.evidence.map((e) => quoteItem(e))));
     }
     body.append(h("tr", { id: `pv-${item.id}` },
       h("th", { scope: "row" }, item.label || item.id),
-      h("td", { class: "pv-score" }, h("span", { class: `pv-dots r${item.score}`, "aria-hidden": "true" },
+      h("td", { class: "pv-score", "data-label": "Rating" }, h("span", { class: `pv-dots r${item.score}`, "aria-hidden": "true" },
         "●".repeat(item.score), "○".repeat(Math.max(0, 5 - item.score))), " ", `${item.score} / 5`),
       said));
   }
-  container.append(h("div", { class: "table-scroll" }, h("table", { class: "pv-table" },
+  container.append(h("div", { class: "table-scroll" }, h("table", { class: "pv-table stack" },
     h("caption", { class: "visually-hidden" }, "The simulated patient's ratings, with what they said and the turns behind it"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Theme"), h("th", { scope: "col" }, "Rating"),
       h("th", { scope: "col" }, "What the patient says, and evidence"))),

@@ -4,12 +4,6 @@ import { api } from "./api.js";
 import { renderNav } from "./nav.js";
 import { h, clear, fmtDate, fmtScore, showNotice, $ } from "./dom.js";
 
-// Ten colours told apart with common colour-vision deficiencies (Tableau 10, darkened for
-// contrast on white); each line also has its own point shape.
-const COLOURS = ["#1f5fa0", "#c2410c", "#2f7d32", "#b91c1c", "#6d28d9", "#7c4a2d", "#be185d", "#4b5563",
-                 "#6b7a0e", "#0e7490"];
-const SHAPES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross", "dash", "line"];
-
 function shortDate(iso) {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? "" : d.toLocaleDateString(undefined, { day: "numeric", month: "short" });
@@ -21,38 +15,37 @@ function change(first, last, digits) {
   return `${diff > 0 ? "+" : diff < 0 ? "−" : "±"}${Math.abs(diff).toFixed(digits)}`;
 }
 
-function chart(canvas, data) {
+let current = null;
+
+/** One line on one scale: the overall score (0-100) or the domain picked in #series (0-5).
+ *  Each point is labelled with the interview's number, patient and date. */
+function chart(canvas, data, series) {
   const points = data.interviews;
-  const labels = points.map((p) => `${p.number}. ${shortDate(p.started_at)}`);
+  const domain = data.domains.find((d) => d.id === series) || null;
+  const label = domain ? `${domain.label} (0 to 5)` : "Overall score (0 to 100)";
+  const values = points.map((p) => (domain ? (p.domains[domain.id] === undefined ? null : p.domains[domain.id]) : p.overall));
+  const labels = points.map((p) => [`${p.number}. ${p.persona ? p.persona.name : "Unknown patient"}`, shortDate(p.started_at)]);
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", `Line chart of your scores across ${points.length} interview${points.length === 1 ? "" : "s"}: ` +
-    `overall ${points.map((p) => fmtScore(p.overall)).join(", ")}. Every value is in the table below.`);
+  canvas.setAttribute("aria-label", `Line chart of ${label} across ${points.length} interview${points.length === 1 ? "" : "s"}: ` +
+    points.map((p, i) => `${p.number}. ${p.persona ? p.persona.name : "patient"} ${fmtScore(values[i], domain ? 1 : 0)}`).join(", ") +
+    ". Every value is in the table below.");
   if (!window.Chart) return null;
-  const datasets = [{
-    label: "Overall (0 to 100)", data: points.map((p) => p.overall), yAxisID: "overall",
-    borderColor: "#0f172a", backgroundColor: "#0f172a", borderWidth: 4, pointRadius: 5, pointStyle: "circle", tension: 0,
-  }];
-  data.domains.forEach((d, i) => datasets.push({
-    label: d.label, data: points.map((p) => (p.domains[d.id] === undefined ? null : p.domains[d.id])), yAxisID: "domain",
-    borderColor: COLOURS[i % COLOURS.length], backgroundColor: COLOURS[i % COLOURS.length], borderWidth: 2,
-    pointRadius: 4, pointStyle: SHAPES[i % SHAPES.length], tension: 0, spanGaps: true,
-  }));
+  if (current) current.destroy();
   const ticks = { color: "#1b1f24", font: { size: 13 } };
-  return new window.Chart(canvas, {
+  current = new window.Chart(canvas, {
     type: "line",
-    data: { labels, datasets },
+    data: { labels, datasets: [{ label, data: values, borderColor: "#1d4ed8", backgroundColor: "#1d4ed8", borderWidth: 3,
+                                 pointRadius: 5, tension: 0, spanGaps: true }] },
     options: {
       responsive: true, maintainAspectRatio: false, animation: false,
-      interaction: { mode: "index", intersect: false },
       scales: {
-        domain: { type: "linear", position: "left", min: 0, max: 5, ticks: { ...ticks, stepSize: 1 },
-                  title: { display: true, text: "Domain (0 to 5)", color: "#1b1f24" }, grid: { color: "#d7dbe2" } },
-        overall: { type: "linear", position: "right", min: 0, max: 100, ticks: { ...ticks, stepSize: 20 },
-                   title: { display: true, text: "Overall (0 to 100)", color: "#1b1f24" }, grid: { drawOnChartArea: false } },
-        x: { ticks, grid: { color: "#eef1f5" } },
+        y: { min: 0, max: domain ? 5 : 100, ticks: { ...ticks, stepSize: domain ? 1 : 20 },
+             title: { display: true, text: label, color: "#1b1f24" }, grid: { color: "#d7dbe2" } },
+        x: { ticks: { ...ticks, autoSkip: true, maxRotation: 0 }, grid: { color: "#eef1f5" },
+             title: { display: true, text: "Interview: number, patient, date", color: "#1b1f24" } },
       },
       plugins: {
-        legend: { position: "bottom", labels: { color: "#1b1f24", usePointStyle: true, boxWidth: 10, font: { size: 12 } } },
+        legend: { display: false },
         tooltip: { callbacks: { title: (items) => {
           const p = points[items[0].dataIndex];
           return `Interview ${p.number}: ${p.persona ? p.persona.name : "patient"}, ${fmtDate(p.started_at)}`;
@@ -60,6 +53,14 @@ function chart(canvas, data) {
       },
     },
   });
+  return current;
+}
+
+function seriesPicker(data) {
+  const select = clear($("#series"));
+  select.append(h("option", { value: "" }, "Overall score (0 to 100)"),
+    ...data.domains.map((d) => h("option", { value: d.id }, `${d.label} (0 to 5)`)));
+  select.addEventListener("change", () => chart($("#progress-chart"), data, select.value));
 }
 
 function table(data) {
@@ -114,6 +115,7 @@ async function main() {
   $("#chart-card").hidden = false;
   $("#table-card").hidden = false;
   table(data);
-  chart($("#progress-chart"), data);
+  seriesPicker(data);
+  chart($("#progress-chart"), data, "");
 }
 main();

@@ -40,10 +40,53 @@ export function quoteItem(item, extra) {
 let chart = null;
 
 function sizeFor(canvas, bars) {
-  // One readable row per bar (CSSOM, which the Content-Security-Policy allows).
+  // One readable row per bar (CSSOM, which the Content-Security-Policy allows); two-line
+  // labels on narrow screens need a little more.
   const box = canvas.parentElement;
-  if (box) box.style.height = `${Math.max(10, bars * 2.1 + 3)}rem`;
+  const narrow = window.matchMedia("(max-width: 40rem)").matches;
+  if (box) box.style.height = `${Math.max(10, bars * (narrow ? 2.9 : 2.1) + 3)}rem`;
 }
+
+/** A label in lines of at most ``width`` characters, broken between words. */
+export function wrapLabel(label, width) {
+  const lines = [];
+  let line = "";
+  for (const word of String(label).split(/\s+/)) {
+    if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.length > 1 ? lines : lines[0] || "";
+}
+
+/** Category labels that fit: wrapped to the chart's width, so none is cut at the edge. */
+function fittingTicks() {
+  return { color: "#1b1f24", autoSkip: false, font: { size: 13 },
+           callback(value) {
+             const label = this.getLabelForValue(value);
+             const width = this.chart.width;
+             return wrapLabel(label, width < 360 ? 14 : width < 560 ? 20 : 48);
+           } };
+}
+
+/** Draws each bar's value at its end, so a 0 still has a visible mark and number. */
+const barValues = (format) => ({
+  id: "barValues",
+  afterDatasetsDraw(c) {
+    const { ctx } = c;
+    const meta = c.getDatasetMeta(0);
+    ctx.save();
+    ctx.fillStyle = "#1b1f24";
+    ctx.font = "600 12px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    meta.data.forEach((bar, i) => {
+      const value = c.data.datasets[0].data[i];
+      const text = format(value);
+      const x = Math.min(bar.x + 6, c.chartArea.right - ctx.measureText(text).width - 2);
+      ctx.fillText(text, x, bar.y);
+    });
+    ctx.restore();
+  },
+});
 
 export function domainChart(canvas, domains) {
   const labels = domains.map((d) => d.label || d.id);
@@ -57,13 +100,15 @@ export function domainChart(canvas, domains) {
   chart = new window.Chart(canvas, {
     type: "bar",
     data: { labels, datasets: [{ label: "Score (0 to 5)", data: scores, backgroundColor: "#1d4ed8",
-                                  borderColor: "#1e3a8a", borderWidth: 1 }] },
+                                  borderColor: "#1e3a8a", borderWidth: 1, minBarLength: 3 }] },
     options: {
       indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+      layout: { padding: { right: 28 } },
       scales: { x: { min: 0, max: 5, ticks: { stepSize: 1, color: "#1b1f24", font: { size: 13 } }, grid: { color: "#d7dbe2" } },
-                y: { ticks: { color: "#1b1f24", autoSkip: false, font: { size: 13 } } } },
+                y: { ticks: fittingTicks() } },
       plugins: { legend: { display: false } },
     },
+    plugins: [barValues((v) => fmtScore(v, 1))],
   });
   return chart;
 }
@@ -75,19 +120,21 @@ export function percentChart(canvas, rows, label) {
   sizeFor(canvas, rows.length);
   return new window.Chart(canvas, {
     type: "bar",
-    data: { labels: rows.map((r) => r.label), datasets: [{ label, data: rows.map((r) => r.missed_pct),
+    data: { labels: rows.map((r) => r.label), datasets: [{ label, data: rows.map((r) => r.missed_pct), minBarLength: 3,
                                                            backgroundColor: "#b45309", borderColor: "#78350f", borderWidth: 1 }] },
     options: {
       indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
+      layout: { padding: { right: 36 } },
       scales: { x: { min: 0, max: 100, ticks: { callback: (v) => `${v}%`, color: "#1b1f24" }, grid: { color: "#d7dbe2" } },
-                y: { ticks: { color: "#1b1f24", autoSkip: false, font: { size: 13 } } } },
+                y: { ticks: fittingTicks() } },
       plugins: { legend: { display: false } },
     },
+    plugins: [barValues((v) => `${v}%`)],
   });
 }
 
 /** Per-turn annotations from a report: topic tags, empathy, dismissals, cues, missed cues. */
-export function annotations(report) {
+export function annotations(report, { assessor = false } = {}) {
   const by = new Map();
   const get = (n) => { if (!by.has(n)) by.set(n, { quotes: [], tags: [], classes: [] }); return by.get(n); };
   for (const t of (report && report.turns) || []) {
@@ -103,7 +150,7 @@ export function annotations(report) {
   }
   for (const d of (report && report.dismissals) || []) {
     const a = get(d.turn); a.quotes.push(d.quote);
-    a.tags.push(["dismissal", d.kind ? `Dismissal: ${d.kind.replace(/_/g, " ")}` : "Dismissal"]);
+    a.tags.push(["dismissal", assessor && d.kind ? `Dismissal: ${d.kind.replace(/_/g, " ")}` : "Dismissal"]);
     a.classes.push("hl-dismissal");
   }
   for (const m of (report && report.missed_cues) || []) {
@@ -112,15 +159,18 @@ export function annotations(report) {
   return by;
 }
 
-export function renderTranscript(list, turns, report, personaName) {
+/**
+ * The transcript with its highlights. ``assessor`` adds each student turn's topic id and the
+ * classifier's confidence (the assessor's view only); students see "You" and plain tags.
+ */
+export function renderTranscript(list, turns, report, personaName, { assessor = false } = {}) {
   clear(list);
-  const notes = annotations(report);
+  const notes = annotations(report, { assessor });
   for (const t of turns) {
     const a = notes.get(t.turn) || { quotes: [], tags: [], classes: [] };
-    const head = h("div", { class: "turn-head" },
-      h("strong", {}, t.speaker === "learner" ? "Learner" : (personaName || "Patient")),
-      h("span", {}, `Turn ${t.turn}`));
-    if (a.topic) {
+    const who = t.speaker === "learner" ? (assessor ? "Student" : "You") : (personaName || "Patient");
+    const head = h("div", { class: "turn-head" }, h("strong", {}, who), h("span", {}, `Turn ${t.turn}`));
+    if (assessor && a.topic) {
       head.append(h("span", { class: "tag", title: "Topic" }, `Topic: ${a.topic}`,
         a.confidence !== undefined && a.confidence !== null ? ` (${Math.round(a.confidence * 100)}%)` : ""));
     }

@@ -145,11 +145,17 @@ def test_progress_page_charts_the_overall_and_every_domain_in_time_order(new_pag
     assert page.locator("#progress-rows tr").count() == 3
     assert page.locator("#progress-head th").count() == 12, "interview, overall and ten domains"
     assert "Change, first to latest" in page.locator("#progress-foot").inner_text()
-    lines = page.evaluate("""() => { const c = window.Chart.getChart(document.getElementById('progress-chart'));
-      return {type: c.config.type, sets: c.data.datasets.map((d) => [d.label, d.data.length, d.yAxisID])}; }""")
-    assert lines["type"] == "line" and len(lines["sets"]) == 11
-    assert lines["sets"][0] == ["Overall (0 to 100)", 3, "overall"]
-    assert all(n == 3 and axis == "domain" for _, n, axis in lines["sets"][1:])
+    chart_js = """() => { const c = window.Chart.getChart(document.getElementById('progress-chart'));
+      return {type: c.config.type, labels: c.data.labels, max: c.scales.y.max, scales: Object.keys(c.scales),
+              sets: c.data.datasets.map((d) => [d.label, d.data.length])}; }"""
+    shown = page.evaluate(chart_js)
+    assert shown["type"] == "line" and shown["sets"] == [["Overall score (0 to 100)", 3]], "one line, one scale"
+    assert sorted(shown["scales"]) == ["x", "y"] and shown["max"] == 100
+    assert [label[0] for label in shown["labels"]] == ["1. Priya Shah", "2. Daniel Osei", "3. Priya Shah"], \
+        "the x-axis names each interview's patient"
+    page.get_by_label("Show on the chart").select_option(label="Psychosocial context (0 to 5)")
+    shown = page.evaluate(chart_js)
+    assert shown["sets"] == [["Psychosocial context (0 to 5)", 3]] and shown["max"] == 5
     overall = page.locator("#progress-rows tr td:nth-of-type(1)").all_inner_texts()
     api = page.request.get("/api/my/progress").json()
     assert overall == [f"{p['overall']:.0f}" for p in api["interviews"]]
