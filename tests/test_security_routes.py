@@ -33,6 +33,8 @@ PERSONA = "priya-shah"
 #: Routes anyone may call (sign-in itself, the landing and sign-in pages, static files).
 PUBLIC = {"/", "/login", "/api/health", "/api/config", "/api/session", "/api/personas", "/api/student/login",
           "/api/login", "/api/logout"}
+#: Any other page address: the 404 page, for everyone (bot/web/pages.py, unknown_address).
+UNKNOWN_ADDRESS = "/{tail}"
 #: Paths that only redirect to the same path with a trailing slash (the target is guarded).
 SLASH_REDIRECTS = {"/assessor", "/educator"}
 #: A signed-in user's own data, whatever the role (staff may practise interviews too).
@@ -44,16 +46,19 @@ STUDENT_ONLY = {"/progress", "/api/my/progress"}
 ASSESSOR_MAY_READ = {("GET", "/api/conversations/{cid}"), ("GET", "/api/conversations/{cid}/report"),
                      ("GET", "/api/conversations/{cid}/transcript.json"),
                      ("GET", "/api/conversations/{cid}/report.json"),
+                     ("GET", "/api/conversations/{cid}/report.html"),
                      ("GET", "/api/conversations/{cid}/reflection")}
 
 
 def classify(path: str) -> Optional[str]:
-    """public | redirect | signed-in (own data of any signed-in user) | student (students only) |
+    """public | redirect | unknown-address | signed-in (own data of any signed-in user) | student (students only) |
     conversation (its owner; assessors read some) | assessor | educator; None when unknown."""
     if path in PUBLIC or path.startswith("/static/"):
         return "public"
     if path in SLASH_REDIRECTS:
         return "redirect"
+    if path == UNKNOWN_ADDRESS:
+        return "unknown-address"
     if path.startswith(("/assessor/", "/api/assessor/")):
         return "assessor"
     if path.startswith(("/educator/", "/api/educator/")):
@@ -177,6 +182,12 @@ class RouteWalk:
             r = self.c[name].call(method, path)
             self.expect(r.status_code in (200, 304), self.c[name], method, path, r, "a public route is not public")
 
+    def unknown_address(self, method: str, path: str) -> None:
+        for name in ("nobody", "student", "assessor", "educator"):
+            r = self.c[name].call(method, path)
+            self.expect(r.status_code == 404 and "text/html" in r.headers.get("Content-Type", ""), self.c[name],
+                        method, path, r, "an unknown address did not get the 404 page")
+
     def redirect(self, method: str, path: str) -> None:
         for name in ("nobody", "student", "assessor", "educator"):
             r = self.c[name].call(method, path)
@@ -225,6 +236,9 @@ class RouteWalk:
             return
         if kind == "redirect":
             self.redirect(method, path)
+            return
+        if kind == "unknown-address":
+            self.unknown_address(method, path)
             return
         for name in ("nobody", "anon"):
             self.refused_unsigned(self.c[name], method, path)

@@ -106,6 +106,8 @@ class Filters:
         chosen = [r for r in rows if self.match(r)]
         chosen.sort(key=lambda r: r["id"])  # stable tie-break
         chosen.sort(key=SORT_KEYS[self.sort], reverse=self.order == "desc")
+        if self.sort == "overall":  # "not scored" has no place on the scale: last either way
+            chosen = [r for r in chosen if r["overall"] is not None] + [r for r in chosen if r["overall"] is None]
         return chosen
 
 

@@ -42,3 +42,8 @@ def not_found(roles: Sequence[str]) -> PageHandler:
         await require_user(request, roles)
         raise Denied(404, "not found")
     return handler
+
+
+async def unknown_address(_: web.Request) -> NoReturn:
+    """Any other page address: the 404 page, not aiohttp's plain-text "404: Not Found"."""
+    raise Denied(404, "not found")

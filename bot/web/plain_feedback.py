@@ -232,6 +232,9 @@ def plain_domain(report: Dict[str, Any], domain: Dict[str, Any]) -> Dict[str, An
 
 
 def plain_feedback(report: Dict[str, Any]) -> Dict[str, Any]:
-    """{"domains": [...]} for the student: each domain's label, score, a plain band word, a
-    plain summary, what was asked and not asked (everyday words), and its evidence."""
-    return {"domains": [plain_domain(report, d) for d in report.get("domains") or []]}
+    """{"domains": [...], "dismissals": [...]} for the student: each domain's label, score, a
+    plain band word, a plain summary, what was asked and not asked (everyday words), and its
+    evidence; each dismissal with its kind in everyday words."""
+    return {"domains": [plain_domain(report, d) for d in report.get("domains") or []],
+            "dismissals": [{"turn": d.get("turn"), "quote": d.get("quote"), "kind": dismissal_words(d.get("kind"))}
+                           for d in report.get("dismissals") or []]}

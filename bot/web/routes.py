@@ -12,7 +12,7 @@ from bot.web.handlers import assessor, auth, cohorts, educator, public, student
 from bot.web.handlers.assessor import ASSESSOR
 from bot.web.handlers.educator import EDUCATOR
 from bot.web.handlers.student import STUDENT
-from bot.web.pages import FRONTEND, not_found, page, redirect
+from bot.web.pages import FRONTEND, not_found, page, redirect, unknown_address
 
 
 def add_pages(r: web.UrlDispatcher) -> None:
@@ -49,6 +49,7 @@ def add_api(r: web.UrlDispatcher) -> None:
     r.add_get("/api/conversations/{cid}/report", student.conversation_report)
     r.add_get("/api/conversations/{cid}/transcript.json", student.download_transcript)
     r.add_get("/api/conversations/{cid}/report.json", student.download_report)
+    r.add_get("/api/conversations/{cid}/report.html", student.download_report_html)
     r.add_get("/api/conversations/{cid}/reflection", student.get_reflection)
     r.add_post("/api/conversations/{cid}/reflection", student.save_reflection)
     r.add_get("/api/my/progress", student.my_progress)
@@ -71,3 +72,5 @@ def add_api(r: web.UrlDispatcher) -> None:
 def setup_routes(app: web.Application) -> None:
     add_pages(app.router)
     add_api(app.router)
+    # Last, so it matches only what nothing above does; the API keeps its JSON 404s and 405s.
+    app.router.add_get(r"/{tail:(?!api/|static/).*}", unknown_address)

@@ -12,6 +12,7 @@ from bot.accounts import User
 from bot.accounts.reflections import FIELDS, MAX_ANSWER, MAX_FIELD
 from bot.web.security import json_error
 from bot.web.service import ConversationService, ReportProblem, iso
+from bot.web.turn_times import turn_times
 
 
 def conversation_detail(service: ConversationService, cid: str, rec: Optional[dict]) -> Optional[dict]:
@@ -27,7 +28,9 @@ def conversation_detail(service: ConversationService, cid: str, rec: Optional[di
             "ended_at": iso((rec or {}).get("ended_at")),
             "status": status,
             "started": service.started(events),
-            "turns": [{"turn": t.number, "speaker": t.speaker, "text": t.text} for t in transcript.turns]}
+            "turns": [dict({"turn": t.number, "speaker": t.speaker, "text": t.text, "at": iso(at)},
+                           **({"message_id": mid} if mid else {}))
+                      for t, (at, mid) in zip(transcript.turns, turn_times(events, transcript.turns))]}
 
 
 def report_payload(cid: str, rec: Optional[dict], report: dict, history: list, service: ConversationService) -> dict:

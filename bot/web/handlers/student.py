@@ -23,9 +23,11 @@ from bot.web.handlers.common import (
     stamp,
 )
 from bot.web.keys import RECORDS, REFLECTIONS, REGISTRY, SERVICE, run
+from bot.web.plain_feedback import plain_feedback
 from bot.web.progress import progress as student_progress
 from bot.web.security import json_error, require_user
 from bot.web.service import ConversationService, iso
+from bot.web.student_report import render_student_report
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +118,8 @@ async def conversation_report(request: web.Request) -> web.Response:
     report, problem, history = await run(request.app, service.report_for, cid)
     if report is None:
         return no_report(problem)
-    return web.json_response(report_payload(cid, rec, report, history, service))
+    # "feedback": the report in plain words for the student's page (docs/web.md).
+    return web.json_response(dict(report_payload(cid, rec, report, history, service), feedback=plain_feedback(report)))
 
 
 async def download_transcript(request: web.Request) -> web.Response:
@@ -140,6 +143,26 @@ async def download_report(request: web.Request) -> web.Response:
     body = report_payload(cid, rec, report, history, service)
     name = f"report-{(rec or {}).get('persona_id') or 'unknown'}-{stamp(rec)}.json"
     return attachment(name, json.dumps(body, indent=2, ensure_ascii=False) + "\n", "application/json")
+
+
+def _report_html(service: ConversationService, cid: str, payload: dict) -> str:
+    """The printable report (blocking: it reads the tracker)."""
+    transcript = service.transcript_of(cid, service.events(cid))
+    turns = [{"turn": t.number, "speaker": t.speaker, "text": t.text} for t in transcript.turns]
+    return render_student_report(payload, turns)
+
+
+async def download_report_html(request: web.Request) -> web.Response:
+    """The report as one self-contained HTML file that prints well to PDF (docs/web.md)."""
+    cid = cid_of(request)
+    _, rec = await conversation_access(request, cid)
+    service = request.app[SERVICE]
+    report, problem, history = await run(request.app, service.report_for, cid)
+    if report is None:
+        return no_report(problem)
+    body = await run(request.app, _report_html, service, cid, report_payload(cid, rec, report, history, service))
+    name = f"report-{(rec or {}).get('persona_id') or 'unknown'}-{stamp(rec)}.html"
+    return attachment(name, body, "text/html")
 
 
 async def get_reflection(request: web.Request) -> web.Response:
