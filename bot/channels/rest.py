@@ -78,8 +78,8 @@ class GuardedRestInput(RestInput):
         except UnicodeDecodeError:
             raise InputProblem(400, "the body is not valid UTF-8") from None
         message = check_payload(parse_json(text))
-        message_id = message_id_of(message.metadata)
         self.check_owner(request, message.sender)
+        message_id = message_id_of(message.metadata)
         if self.limiter and not self.limiter.allow(message.sender):
             raise InputProblem(429, RATE_LIMITED)
         if self.address_limiter and not self.address_limiter.allow(request.ip or "?"):
