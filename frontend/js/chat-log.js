@@ -31,7 +31,8 @@ export class ChatLog {
           stamp.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }))
       : null;
     const li = h("li", { class: `msg ${speaker}` },
-      h("span", { class: "speaker" }, who, time ? " " : null, time), h("p", { class: "text" }, text));
+      h("div", { class: "msg-head" }, h("span", { class: "speaker" }, who), time ? " " : null, time),
+      h("p", { class: "text" }, text));
     li.sptext = text;
     return li;
   }

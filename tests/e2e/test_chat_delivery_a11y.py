@@ -20,7 +20,7 @@ import uuid
 
 from tests.e2e.axe import assert_no_axe_violations
 from tests.e2e.support import ASSESSOR, EDUCATOR, SCRIPT, WebClient, screenshots_dir
-from tests.e2e.test_browser import patient_messages, say, sign_in_student
+from tests.e2e.test_browser import patient_messages, say, sign_in_student, wait_for_feedback
 
 SHOTS = screenshots_dir()
 PHONE_390 = {"width": 390, "height": 844}
@@ -55,14 +55,6 @@ def record_of(web, page, cid: str):
     server = WebClient(web)
     server.http.cookies.update({c["name"]: c["value"] for c in page.context.cookies()})
     return server.get(f"/api/conversations/{cid}").json()["turns"]
-
-
-def wait_for_feedback(page) -> None:
-    try:
-        page.get_by_text("Your feedback is ready.").wait_for(timeout=60_000)
-    except Exception as exc:  # noqa: BLE001 - say what the page said instead
-        raise AssertionError(f"no feedback: status {page.locator('#status').inner_text()!r}, "
-                             f"notice {page.locator('#notice').inner_text()!r}") from exc
 
 
 def go_offline_and_back(page) -> None:

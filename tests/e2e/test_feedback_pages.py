@@ -7,7 +7,7 @@ import re
 import uuid
 
 from tests.e2e.support import ASSESSOR, SCRIPT, WebClient, screenshots_dir
-from tests.e2e.test_browser import sign_in_student
+from tests.e2e.test_browser import sign_in_student, wait_for_feedback
 
 SHOTS = screenshots_dir()
 #: Words of the scorer and the classifier a student should not meet on their page.
@@ -31,7 +31,7 @@ def test_feedback_is_plain_for_the_student_with_a_printable_report_and_detailed_
     page = new_page()
     sign_in_student(page, name)
     page.goto(f"/feedback/{cid}")
-    page.get_by_text("Your feedback is ready.").wait_for(timeout=60_000)
+    wait_for_feedback(page)
     main = page.locator("main").inner_text()
     assert not INTERNAL.search(main), INTERNAL.search(main)
     assert "You asked about" in page.locator("#domains").inner_text()

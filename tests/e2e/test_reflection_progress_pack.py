@@ -14,7 +14,7 @@ import uuid
 
 from tests.e2e.conftest import PHONE
 from tests.e2e.support import ASSESSOR, SCRIPT, WebClient, screenshots_dir
-from tests.e2e.test_browser import check_page_accessibility, sign_in_student
+from tests.e2e.test_browser import check_page_accessibility, sign_in_student, wait_for_feedback
 
 SHOTS = screenshots_dir()
 REFLECTION = {
@@ -51,7 +51,7 @@ def test_reflection_round_trip_patient_view_and_an_anonymous_teaching_pack(new_p
     student = new_page()
     sign_in_student(student, name)
     student.goto(f"/feedback/{riley}")
-    student.get_by_text("Your feedback is ready.").wait_for(timeout=30_000)
+    wait_for_feedback(student)
     pv = student.locator("#pv-card")
     assert pv.locator("tbody tr").count() == 10
     assert "not a validated CARE score" in pv.locator(".pv-note").inner_text()
