@@ -20,7 +20,8 @@ ROOT = REPO_ROOT
 MODELS_DIR = ROOT / "models"
 #: What the model is built from: the data, and the code our classifier trains with (the
 #: reading of turns and the parser run at parse time and need no retraining).
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu/tfidf_intent_classifier.py", "bot/nlu/lexicon.py")
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu/tfidf_intent_classifier.py", "bot/nlu/tfidf_model.py",
+                   "bot/nlu/lexicon.py")
 
 
 def _files(root: Path) -> List[Path]:

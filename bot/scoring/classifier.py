@@ -1,13 +1,11 @@
 """Learner-turn topics from the trained Rasa model, in batch and without a server.
 
-The NLU graph's intent classifier is loaded once from the model archive and applied to
+The NLU's act model is loaded once from the model archive and applied to
 all texts of all transcripts in one vectorised call: 1,000 transcripts take seconds,
 where parsing message by message through Rasa's processor would take minutes.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +14,7 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 
 from bot import topics
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from bot.nlu.tfidf_model import TfidfModel
 
 
 @dataclass(frozen=True)
@@ -36,28 +33,21 @@ class Prediction:
 
 
 class TopicClassifier:
-    def __init__(self, model_path: Optional[Path] = None) -> None:
-        from rasa.engine.graph import ExecutionContext
-        from rasa.engine.storage.local_model_storage import LocalModelStorage
+    """The trained learner-act model, read straight from the model file (no Rasa import)."""
 
-        from bot.nlu.tfidf_intent_classifier import TfidfIntentClassifier
+    def __init__(self, model_path: Optional[Path] = None) -> None:
         from bot.training import ensure_model
 
         self.model_path = Path(model_path) if model_path else ensure_model(quiet=True)
-        self._tmp = tempfile.TemporaryDirectory(prefix="sptrainer-model-")
-        storage, metadata = LocalModelStorage.from_model_archive(Path(self._tmp.name), self.model_path)
-        node_name, node = next((n, d) for n, d in metadata.predict_schema.nodes.items()
-                               if d.uses is TfidfIntentClassifier)
-        context = ExecutionContext(metadata.predict_schema, metadata.model_id)
-        self.component = TfidfIntentClassifier.load(node.config, storage, node.resource, context)
+        self.model = TfidfModel.from_archive(self.model_path)
         allowed = set(topics.topic_ids()) | set(topics.EXTRA_INTENTS)
-        self._columns = [i for i, c in enumerate(self.component.classes) if c in allowed]
-        self._names = [self.component.classes[i] for i in self._columns]
+        self._columns = [i for i, c in enumerate(self.model.classes) if c in allowed]
+        self._names = [self.model.classes[i] for i in self._columns]
 
     def predict(self, texts: Sequence[str]) -> List[Prediction]:
         if not texts:
             return []
-        probs = self.component.predict(list(texts))[:, self._columns]
+        probs = self.model.predict(list(texts))[:, self._columns]
         out = []
         for row in probs:
             best = int(np.argmax(row))

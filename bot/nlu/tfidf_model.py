@@ -1,0 +1,180 @@
+"""The learner-act model itself: TF-IDF word and character n-grams with multinomial
+logistic regression, free of Rasa so the scorer loads it in a fraction of a second.
+
+Why this model and not DIET: bot/nlu/tfidf_intent_classifier.py (the Rasa component that
+trains and serves it). The trained model is stored as plain arrays (npz + json), not
+pickles, so loading a model file never executes code.
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import tarfile
+from pathlib import Path
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.nlu import lexicon
+from bot.nlu.reading import Reading, read_turn
+from bot.nlu.segments import segments
+
+logger = logging.getLogger(__name__)
+
+#: Texting spellings seen in student chats, mapped to the words the model learned.
+_TEXTING = {
+    "u": "you", "ur": "your", "r": "are", "ya": "you", "wat": "what", "wot": "what", "hw": "how",
+    "pls": "please", "plz": "please", "thx": "thanks", "ty": "thank you", "abt": "about",
+    "bc": "because", "cos": "because", "coz": "because", "cuz": "because", "n": "and",
+    "im": "i'm", "ive": "i've", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "hows": "how's", "whats": "what's", "thats": "that's", "its": "it's", "youre": "you're",
+    "cant": "can't", "wont": "won't", "isnt": "isn't", "anythin": "anything", "somethin": "something",
+}
+_TOKEN_RE = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
+
+
+def normalise(text: str, medicines: FrozenSet[str] = frozenset()) -> str:
+    """Lower-case, unify apostrophes, expand texting spellings, and turn doses and medicine
+    names into one token each (bot/nlu/lexicon.py)."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    text = lexicon.DOSE_RE.sub(f" {lexicon.DOSE} ", text)
+    tokens = [_TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
+    return " ".join(lexicon.tag_medicines(tokens, medicines))
+
+
+class TfidfSpace:
+    """Word 1-2-grams and char_wb 2-5-grams, sublinear TF, IDF, L2 normalised."""
+
+    def __init__(self, word_vocab: Dict[str, int], char_vocab: Dict[str, int], idf: np.ndarray) -> None:
+        self.word = CountVectorizer(ngram_range=(1, 2), vocabulary=word_vocab, token_pattern=r"(?u)\b\w[\w']*\b")
+        self.char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), vocabulary=char_vocab)
+        self.idf = idf
+
+    @classmethod
+    def fit(cls, texts: List[str], min_df: int = 1) -> "TfidfSpace":
+        word = CountVectorizer(ngram_range=(1, 2), min_df=min_df, token_pattern=r"(?u)\b\w[\w']*\b").fit(texts)
+        char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=min_df).fit(texts)
+        space = cls(word.vocabulary_, char.vocabulary_, np.ones(0))
+        counts = space._counts(texts)
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        space.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
+        return space
+
+    def _counts(self, texts: List[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
+
+    def transform(self, texts: List[str]) -> sparse.csr_matrix:
+        x = self._counts(texts).astype(np.float64)
+        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        x.data /= np.repeat(norms, np.diff(x.indptr))
+        return x
+
+
+WEIGHTS, META = "weights.npz", "meta.json"
+
+
+class TfidfModel:
+    """Classes, weights and the feature space of one trained model."""
+
+    def __init__(self, space: TfidfSpace, classes: List[str], coef: np.ndarray, intercept: np.ndarray,
+                 medicines: FrozenSet[str]) -> None:
+        self.space = space
+        self.classes = classes
+        self.coef = coef
+        self.intercept = intercept
+        self.medicines = medicines
+        self._coef_t = np.ascontiguousarray(coef.T)  # features x classes: sparse @ dense is then fast
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], labels: Sequence[str], c: float, max_iter: int) -> "TfidfModel":
+        medicines = lexicon.medicine_words()
+        normalised = [normalise(t, medicines) for t in texts]
+        space = TfidfSpace.fit(normalised)
+        model = LogisticRegression(C=c, max_iter=max_iter, random_state=0)
+        model.fit(space.transform(normalised), list(labels))
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:  # two classes: one weight row for the second; softmax([0, z]) is its sigmoid
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.array([0.0, float(intercept[0])])
+        return cls(space, [str(k) for k in model.classes_], coef, intercept, medicines)
+
+    def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """The texts in the model's feature space (unit length: a dot product is a cosine)."""
+        return self.space.transform([normalise(t, self.medicines) for t in texts])
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities, one row per text (multinomial softmax)."""
+        return self.predict_vectors(self.vectors(texts))
+
+    def predict_vectors(self, x: sparse.csr_matrix) -> np.ndarray:
+        """Class probabilities of texts already in the feature space (``vectors``)."""
+        scores = np.asarray(x @ self._coef_t) + self.intercept
+        scores -= scores.max(axis=1, keepdims=True)
+        probs = np.exp(scores)
+        return probs / probs.sum(axis=1, keepdims=True)
+
+    def read(self, texts: Sequence[str]) -> Tuple[List[Reading], np.ndarray]:
+        """Each turn read as acts (bot/nlu/reading.py), and the whole turns' probabilities:
+        whole turns and their clauses are classified in one batch."""
+        split = [segments(t) if t else [] for t in texts]
+        batch = list(texts) + [s.text for parts in split if len(parts) > 1 for s in parts]
+        probs = self.predict(batch) if batch else np.zeros((0, len(self.classes)))
+        out, cursor = [], len(texts)
+        for index, (text, parts) in enumerate(zip(texts, split)):
+            row = probs[index]
+            top = np.argsort(-row)[:3]
+            ranking = [(self.classes[i], float(row[i])) for i in top]
+            clauses = []
+            if len(parts) > 1:
+                for part in parts:
+                    part_row = probs[cursor]
+                    cursor += 1
+                    best = int(np.argmax(part_row))
+                    clauses.append((part.start, part.end, self.classes[best], float(part_row[best])))
+            out.append(read_turn(text, ranking, clauses))
+        return out, probs[: len(texts)]
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / WEIGHTS, coef=self.coef, intercept=self.intercept, idf=self.space.idf)
+        meta = {"classes": self.classes,
+                "word_vocab": {k: int(v) for k, v in self.space.word.vocabulary.items()},
+                "char_vocab": {k: int(v) for k, v in self.space.char.vocabulary.items()},
+                "medicines": sorted(self.medicines)}
+        (directory / META).write_text(json.dumps(meta), encoding="utf-8")
+
+    @classmethod
+    def from_files(cls, weights: io.BytesIO | Path, meta_text: str) -> "TfidfModel":
+        arrays = np.load(weights, allow_pickle=False)
+        meta = json.loads(meta_text)
+        space = TfidfSpace(meta["word_vocab"], meta["char_vocab"], arrays["idf"])
+        return cls(space, meta["classes"], arrays["coef"], arrays["intercept"], frozenset(meta.get("medicines", ())))
+
+    @classmethod
+    def load(cls, directory: Path) -> Optional["TfidfModel"]:
+        """The model a Rasa component persisted in ``directory``; None when there is none."""
+        if not (directory / WEIGHTS).exists():
+            return None
+        return cls.from_files(directory / WEIGHTS, (directory / META).read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_archive(cls, archive: Path) -> "TfidfModel":
+        """The model inside a trained Rasa model file, read without starting Rasa (the scorer
+        needs only this, and importing Rasa's engine takes seconds)."""
+        found: Dict[str, bytes] = {}
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                name = member.name.rsplit("/", 1)[-1]
+                if "TfidfIntentClassifier" in member.name and name in (WEIGHTS, META) and member.isfile():
+                    handle = tar.extractfile(member)
+                    if handle is not None:
+                        found[name] = handle.read()
+        if set(found) != {WEIGHTS, META}:
+            raise FileNotFoundError(f"{archive} holds no trained TfidfIntentClassifier")
+        return cls.from_files(io.BytesIO(found[WEIGHTS]), found[META].decode("utf-8"))
