@@ -107,10 +107,25 @@ class PersonaRegistry:
     def get(self, persona_id: str) -> Persona:
         if not isinstance(persona_id, str) or not PERSONA_ID_RE.match(persona_id):
             raise UnknownPersonaError(str(persona_id)[:80], self.ids())
+        if self._scanned_dir is None:  # first use: the file named after the id, not the whole folder
+            persona = self._load_one(self.directory / f"{persona_id}.yml")
+            if persona is not None and persona.id == persona_id:
+                return persona
         personas = self.personas()
         if persona_id not in personas:
             raise UnknownPersonaError(persona_id, sorted(personas))
         return personas[persona_id]
+
+    def _load_one(self, path: Path) -> Optional[Persona]:
+        """Load one file into the registry (a later scan keeps it while it is unchanged)."""
+        with self._lock:
+            try:
+                st = path.stat()
+                entry = _Entry((st.st_mtime_ns, st.st_size), load_folder_file(path, self.directory), [])
+            except (OSError, PersonaFileError):
+                return None
+            self._entries[path] = entry
+            return entry.persona
 
     def problems(self) -> Dict[str, List[PersonaProblem]]:
         """Refused files and why, keyed by file name."""
