@@ -15,12 +15,16 @@ from bot.nlu.segments import Segment, clip, segments
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
 from bot.scoring.classifier import Prediction
+from bot.scoring.cues import ClauseReading, Cue
+from bot.scoring.dismissal_model import DismissalReading
 from bot.scoring.style import empathic_phrase, question_style
 from bot.transcripts import Transcript
 
 #: A clause inside a longer turn counts towards coverage at this confidence.
 SEGMENT_TOPIC_CONFIDENCE = 0.6
 EMPATHIC_TOPICS = ("empathize", "legitimize")
+#: A clause of fewer words than this is an acknowledgement token, not empathy on its own.
+ACKNOWLEDGEMENT_WORDS = 3
 
 
 @dataclass
@@ -34,20 +38,27 @@ class LearnerTurn:
     segment_predictions: List[Prediction]
     topics: Dict[str, str] = field(default_factory=dict)  # topic -> quote that shows it
     empathy_quote: Optional[str] = None
+    #: Confident dismissals (they cap the score) and unsure ones, shown for review.
     dismissals: List[dismissal.Dismissal] = field(default_factory=list)
+    for_review: List[dismissal.Dismissal] = field(default_factory=list)
 
 
 @dataclass
 class PatientTurn:
     number: int
     text: str
-    cue_quote: Optional[str]
+    cue: Optional[Cue]
+
+    @property
+    def cue_quote(self) -> Optional[str]:
+        return self.cue.quote if self.cue else None
 
 
 @dataclass
 class MissedCue:
     turn: int
     quote: str
+    emotion: str
     suggestion: str
     answered_by: Optional[int]  # the learner turn that moved on, if any
 
@@ -84,9 +95,23 @@ def texts_to_classify(transcript: Transcript) -> List[str]:
     return out
 
 
-def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: Optional[Persona]) -> Analysis:
-    """``predictions`` are for ``texts_to_classify(transcript)``, in that order."""
-    queue = list(predictions)
+def patient_clause_texts(transcript: Transcript) -> List[str]:
+    """Every clause of every patient turn, in order (one batch for the cue reader)."""
+    return [c.text for turn in transcript.turns if turn.speaker == "patient" for c in cues.patient_clauses(turn.text)]
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The models' readings of one transcript, computed in batches by the report."""
+
+    predictions: Sequence[Prediction]  # for texts_to_classify(transcript), in that order
+    dismissal: Sequence[DismissalReading]  # the same texts
+    cues: Sequence[ClauseReading]  # for patient_clause_texts(transcript), read with its persona
+
+
+def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]) -> Analysis:
+    queue = list(zip(signals.predictions, signals.dismissal))
+    cue_queue = list(signals.cues)
     learner: List[LearnerTurn] = []
     patient: List[PatientTurn] = []
     red_flags_checked = False
@@ -94,12 +119,15 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
     last_patient = ""
     for turn in transcript.turns:
         if turn.speaker == "patient":
-            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(turn.text, persona)))
+            clauses = cues.patient_clauses(turn.text)
+            readings = [cue_queue.pop(0) for _ in clauses]
+            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(clauses, readings)))
             last_patient = turn.text
             continue
-        whole = queue.pop(0)
+        whole, whole_dismissal = queue.pop(0)
         parts = segments(turn.text) or [Segment(turn.text, 0, len(turn.text))]
-        part_predictions = [queue.pop(0) for _ in parts] if len(parts) > 1 else [whole]
+        popped = [queue.pop(0) for _ in parts] if len(parts) > 1 else [(whole, whole_dismissal)]
+        part_predictions = [p for p, _ in popped]
         acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient)
         earlier.append(acts)
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
@@ -110,7 +138,9 @@ def analyse(transcript: Transcript, predictions: Sequence[Prediction], persona: 
             if (len(parts) > 1 and prediction.confidence >= SEGMENT_TOPIC_CONFIDENCE
                     and prediction.topic in topics.load_topics()):
                 lt.topics.setdefault(prediction.topic, clip(part.text))
-        lt.dismissals = dismissal.detect(parts, part_predictions, turn.text, red_flags_checked)
+        found = dismissal.detect(parts, [d for _, d in popped], whole_dismissal, red_flags_checked)
+        lt.dismissals = [d for d in found if d.confident]
+        lt.for_review = [d for d in found if not d.confident]
         for topic_id in ("dismiss", "reassure_premature"):
             if topic_id in lt.topics and not lt.dismissals:
                 del lt.topics[topic_id]  # the clause-level guards found it was not dismissive
@@ -159,7 +189,9 @@ def _empathy(turn: LearnerTurn) -> Optional[str]:
     for part, prediction in zip(turn.segments, turn.segment_predictions):
         if part.text in dismissive:
             continue
-        empathic_model = prediction.topic in EMPATHIC_TOPICS and prediction.confidence >= 0.4
+        # "Okay." or "Right," before the next question acknowledges nothing.
+        empathic_model = (prediction.topic in EMPATHIC_TOPICS and prediction.confidence >= 0.4
+                          and len(part.text.split()) >= ACKNOWLEDGEMENT_WORDS)
         if empathic_model or empathic_phrase(part.text):
             return clip(part.text)
     return None
@@ -171,20 +203,18 @@ def _cue_responses(patient: List[PatientTurn], learner: List[LearnerTurn]):
     by_number = {t.number: t for t in learner}
     numbers = sorted(by_number)
     for p in patient:
-        if not p.cue_quote:
+        if p.cue is None:
             continue
         following = next((n for n in numbers if n > p.number), None)
         if following is None:
-            missed.append(MissedCue(p.number, p.cue_quote, cues.suggestion_for(p.cue_quote), None))
+            missed.append(MissedCue(p.number, p.cue.quote, p.cue.emotion, cues.suggestion_for(p.cue), None))
             continue
         reply = by_number[following]
         empathic = reply.empathy_quote is not None and not reply.dismissals
-        if cues.is_continuer(reply.topic, reply.text, empathic) and not reply.dismissals:
+        if (cues.is_continuer(reply.topic, reply.text, empathic) or cues.takes_up(p.cue, reply.text)) \
+                and not reply.dismissals:
             answered.append((p.number, reply.number, reply.empathy_quote or clip(reply.text)))
         else:
-            missed.append(MissedCue(p.number, p.cue_quote, cues.suggestion_for(p.cue_quote), reply.number))
+            missed.append(MissedCue(p.number, p.cue.quote, p.cue.emotion, cues.suggestion_for(p.cue), reply.number))
     return answered, missed
 
-
-def topics_in(category: str) -> List[str]:
-    return topics.ids_in(category)

@@ -65,7 +65,19 @@ _INVOLVING = re.compile(
     re.IGNORECASE)
 
 #: Dismissal kinds that reject the reality or the explanation of the symptoms.
-_REJECTING = frozenset({"denial", "normal_tests", "psychologising", "faking", "either_or"})
+_REJECTING = frozenset({"denial", "normal_tests", "psychologising", "faking", "either_or", "age_normalising",
+                        "secondary_gain"})
+_EVERY_KIND = _REJECTING | {"premature_reassurance", "lecturing"}
+#: The CARE items a dismissal of each kind touches (a confident one; one shown for review
+#: touches none): being closed up and uncared for follow any dismissal, the rest only the
+#: kinds that concern them (docs/scoring.md, "The patient's view").
+TOUCHED_BY = {
+    "at_ease": _EVERY_KIND,
+    "tell_story": frozenset({"premature_reassurance", "psychologising", "either_or"}),
+    "understand_concerns": frozenset({"denial", "normal_tests", "premature_reassurance", "age_normalising"}),
+    "care_compassion": frozenset({"faking", "secondary_gain", "denial", "lecturing"}),
+    "making_plan": frozenset({"lecturing", "normal_tests"}),
+}
 
 
 # --- rapport over time --------------------------------------------------------------------
@@ -343,7 +355,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     if start < open_at and opened is not None:
         it.add(round(2.0 * len(open_turns) / len(rapport), 2), opened.turn, _source_quote(by_number[opened.turn]),
                "When you said \"{q}\", I started to relax and could really talk to you.")
-    _capped(it, [(n, q) for n, q, k in dismissals], -1.5, -3.0,
+    _capped(it, rejecting(TOUCHED_BY["at_ease"]), -1.5, -3.0,
             "When you said \"{q}\", I closed up. I didn't feel I could say much after that.")
     if rapport[-1].rapport < start:
         drop = next((p for p in reversed(rapport) if p.delta < 0), None)
@@ -375,7 +387,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
             it.add(-1.0, closed[0].number, closed[0].text,
                    "After \"{q}\" it was mostly yes-or-no questions, and I never really told it my way.")
     _capped(it, moved_on, -0.5, -1.0, "I was just getting to the hard part and you moved on with \"{q}\".")
-    _capped(it, [(n, q) for n, q, k in dismissals], -0.5, -1.0,
+    _capped(it, rejecting(TOUCHED_BY["tell_story"]), -0.5, -1.0,
             "When you said \"{q}\", I felt you'd made up your mind before I'd finished.")
 
     # 3. Really listening: cues picked up, reflecting back, a summary; cues passed over.
@@ -424,7 +436,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     if "summarize" in cov:
         it.add(1.0, cov["summarize"][0], cov["summarize"][1],
                "When you checked it back with me (\"{q}\"), I felt understood.")
-    _capped(it, [(n, q) for n, q, k in dismissals], -1.5, -3.0,
+    _capped(it, rejecting(TOUCHED_BY["understand_concerns"]), -1.5, -3.0,
             "When you said \"{q}\", I felt my worries had been brushed aside.")
     _capped(it, moved_on, -0.5, -1.0, "I'd just told you something important and you went on with \"{q}\".")
     if interview and not any(t in cov for t in ("ask_concerns", "ask_ideas", "ask_expectations", "summarize")):
@@ -434,7 +446,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     # 6. Care and compassion: empathic statements; dismissals, cues passed over, detachment.
     it = items["care_compassion"] = _Item("care_compassion", "We didn't get to the point where I could tell if you cared.")
     _capped(it, empathic, 1.0, 2.0, "When you said \"{q}\", I felt you cared about what this is like for {me}.")
-    _capped(it, [(n, q) for n, q, k in dismissals], -1.5, -3.0, "When you said \"{q}\", I felt you didn't care.")
+    _capped(it, rejecting(TOUCHED_BY["care_compassion"]), -1.5, -3.0, "When you said \"{q}\", I felt you didn't care.")
     if not empathic and moved_on:
         it.add(-1.0, moved_on[0][0], moved_on[0][1],
                "When I told you how hard it's been, you just said \"{q}\". It felt a bit cold.")
@@ -506,7 +518,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
                    "You'd asked \"{q}\" first, so the plan fitted what I wanted.")
     elif interview and last.number > learner[0].number:
         it.add(-0.5, last.number, last.text, "We got to \"{q}\" without deciding anything together.")
-    _capped(it, [(n, q) for n, q, k in dismissals], -1.0, -2.0,
+    _capped(it, rejecting(TOUCHED_BY["making_plan"]), -1.0, -2.0,
             "After \"{q}\", I didn't feel my view would count in whatever we decided.")
 
     out_items = [_finish(items[item_id], label, v, item_id in ("at_ease", "care_compassion"))

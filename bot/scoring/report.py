@@ -6,7 +6,10 @@ from typing import Dict, List, Optional, Sequence
 from bot import topics
 from bot.personas import PersonaRegistry, UnknownPersonaError, default_registry
 from bot.personas.model import Persona
-from bot.scoring.analysis import Analysis, analyse, texts_to_classify
+from bot.scoring import cues, dismissal_model
+from bot.scoring.analysis import Analysis, Signals, analyse, patient_clause_texts, texts_to_classify
+from bot.scoring.bands import LABELS as BAND_LABELS
+from bot.scoring.bands import band_of
 from bot.scoring.classifier import TopicClassifier, shared_classifier
 from bot.scoring.patient_view import patient_experience
 from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, overall, score_domains
@@ -42,7 +45,10 @@ def _persona(persona_id: Optional[str], registry: PersonaRegistry) -> Optional[P
 
 def build_report(a: Analysis) -> Dict[str, object]:
     domains = score_domains(a)
-    dismissals = [{"turn": t.number, "quote": d.quote, "kind": d.kind} for t in a.learner for d in t.dismissals]
+    dismissals = [{"turn": t.number, "quote": d.quote, "kind": d.kind, "confidence": d.probability}
+                  for t in a.learner for d in t.dismissals]
+    for_review = [{"turn": t.number, "quote": d.quote, "kind": d.kind, "confidence": d.probability}
+                  for t in a.learner for d in t.for_review]
     covered = a.covered()
     learner_acts = set(topics.topic_ids())
     topics_covered = [t for t in topics.topic_ids() if t in covered and t in learner_acts]
@@ -59,6 +65,7 @@ def build_report(a: Analysis) -> Dict[str, object]:
         "dismissed_physical": bool(dismissals),
         "balanced": explored and len(physical_found) >= EXPLORED_PHYSICAL_MIN,
         "psychosocial_before_physical": first_psy is not None and (first_phys is None or first_psy < first_phys),
+        "red_flags_checked": "ask_red_flags" in covered,
     }
     learner_by_number = {t.number: t for t in a.learner}
     cue_by_number = {p.number: p.cue_quote for p in a.patient}
@@ -77,14 +84,19 @@ def build_report(a: Analysis) -> Dict[str, object]:
         ["Keep it up: try the same balance of physical and psychosocial questions with a different patient."]
     if dismissals and ADVICE["legitimising_stance"] not in advice:
         advice = [ADVICE["legitimising_stance"]] + advice[:2]
+    score = overall(domains, len(dismissals), verdict["red_flags_checked"])
+    band = band_of(score, bool(dismissals))
     return {
         "persona_id": a.transcript.persona_id,
-        "overall": overall(domains, len(dismissals)),
+        "overall": score,
+        "band": band,
+        "band_label": BAND_LABELS[band],
         "verdict": verdict,
         "topics_covered": topics_covered,
         "dismissals": dismissals,
+        "for_review": for_review,
         "empathy": [{"turn": t.number, "quote": t.empathy_quote} for t in a.learner if t.empathy_quote],
-        "missed_cues": [{"turn": m.turn, "quote": m.quote, "suggestion": m.suggestion,
+        "missed_cues": [{"turn": m.turn, "quote": m.quote, "emotion": m.emotion, "suggestion": m.suggestion,
                          "next_learner_turn": m.answered_by} for m in a.missed_cues],
         "cues_answered": [{"turn": c, "learner_turn": lt, "quote": q} for c, lt, q in a.cues_answered],
         "turns": turns,
@@ -100,14 +112,17 @@ def score_many(transcripts: Sequence[Transcript], registry: Optional[PersonaRegi
     """Score several transcripts with one batched classification call."""
     registry = registry or default_registry()
     classifier = classifier or shared_classifier()
-    batches = [texts_to_classify(t) for t in transcripts]
-    flat = classifier.predict([text for batch in batches for text in batch])
+    personas = [_persona(t.persona_id, registry) for t in transcripts]
+    learner = [texts_to_classify(t) for t in transcripts]
+    flat_learner = [text for batch in learner for text in batch]
+    predictions = classifier.predict(flat_learner)
+    dismissal = dismissal_model.read(flat_learner)
+    cue_readings = cues.read_clauses([(patient_clause_texts(t), p) for t, p in zip(transcripts, personas)])
     reports, pos = [], 0
-    for transcript, batch in zip(transcripts, batches):
-        predictions = flat[pos: pos + len(batch)]
+    for transcript, persona, batch, readings in zip(transcripts, personas, learner, cue_readings):
+        signals = Signals(predictions[pos: pos + len(batch)], dismissal[pos: pos + len(batch)], readings)
         pos += len(batch)
-        analysis = analyse(transcript, predictions, _persona(transcript.persona_id, registry))
-        reports.append(build_report(analysis))
+        reports.append(build_report(analyse(transcript, signals, persona)))
     return reports
 
 

@@ -214,6 +214,9 @@ DOMAINS: List[Tuple[str, str, str, float, Callable[[Analysis, Domain], None]]] =
 #: A dismissal caps the overall score (one, then two or more).
 DISMISSAL_CAPS = (45, 30)
 DISMISSAL_PENALTY = 12
+#: An interview that never checked the alarm features is unsafe, however kind: its overall
+#: stays below the "good" band (docs/scoring.md, "Bands").
+RED_FLAGS_CAP = 49
 
 
 def score_domains(a: Analysis) -> List[Domain]:
@@ -225,18 +228,21 @@ def score_domains(a: Analysis) -> List[Domain]:
     return out
 
 
-def overall(domains: List[Domain], n_dismissals: int) -> int:
-    return overall_from_scores({d.id: d.score for d in domains}, n_dismissals)
+def overall(domains: List[Domain], n_dismissals: int, red_flags_checked: bool = True) -> int:
+    return overall_from_scores({d.id: d.score for d in domains}, n_dismissals, red_flags_checked)
 
 
-def overall_from_scores(scores: Dict[str, float], n_dismissals: int) -> int:
-    """The weighted mean of domain scores (0-5) as 0-100, capped after dismissals; also used
-    to recompute the overall when an assessor overrides a domain."""
+def overall_from_scores(scores: Dict[str, float], n_dismissals: int, red_flags_checked: bool = True) -> int:
+    """The weighted mean of domain scores (0-5) as 0-100, capped after dismissals and when
+    red flags were never checked; also used to recompute the overall when an assessor
+    overrides a domain."""
     weights = {domain_id: weight for domain_id, _, _, weight, _ in DOMAINS if domain_id in scores}
     total_weight = sum(weights.values())
     if not total_weight:
         return 0
     value = 100 * sum(weight * scores[d] / 5 for d, weight in weights.items()) / total_weight
+    if not red_flags_checked:
+        value = min(value, RED_FLAGS_CAP)
     if n_dismissals:
         value -= DISMISSAL_PENALTY * n_dismissals
         value = min(value, DISMISSAL_CAPS[0] if n_dismissals == 1 else DISMISSAL_CAPS[1])

@@ -20,6 +20,15 @@ _CLOSED = re.compile(
     re.IGNORECASE,
 )
 
+#: Questions that start like open ones but ask for a number, a time or a choice ("How long
+#: exactly?", "What dose?"): closed by their form.
+_NARROW = re.compile(
+    r"^(?:\W*(?:ok(?:ay)?|so|right|and|thanks?(?: you)?|great|alright|um+|well|now)\b[,.]?\s*)*"
+    r"(?:how (?:long|many|much|often|old|bad|severe|far|frequently|big|soon)|"
+    r"what (?:time|dose|age|number|day|year|month|score)|which)\b",
+    re.IGNORECASE,
+)
+
 _EMPATHIC = re.compile(
     r"\b(?:that|this|it)(?: all)? (?:sounds|must be|must have been|seems)\b[^.?!]{0,30}\b(?:hard|difficult|tough|awful|exhausting|frightening|scary|"
     r"lonely|painful|upsetting|frustrating|stressful|a lot|overwhelming|horrible|draining|worrying|rough|miserable)|"
@@ -35,6 +44,8 @@ _EMPATHIC = re.compile(
 
 def _clause_style(clause: str) -> str:
     stripped = clause.strip()
+    if _NARROW.search(stripped):
+        return "closed"
     if _OPEN.search(stripped):
         return "open"
     if _CLOSED.search(stripped) or stripped.endswith("?"):
