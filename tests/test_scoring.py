@@ -163,6 +163,21 @@ def test_generated_transcripts_quote_verbatim_and_number_turns_that_exist(turns,
         assert turns[m["turn"] - 1]["speaker"] == "patient"
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(turns=transcripts, persona=st.sampled_from([None, "priya-shah", "gareth-pryce", "no-such-persona"]))
+def test_feedback_never_calls_asked_what_a_learner_turn_asked(turns, persona):
+    """No topic is reported "not asked" (nor advised) when a learner turn's acts include it."""
+    report = score_transcript(parse_transcript({"persona_id": persona, "turns": turns}))
+    asked = {act for t in report["turns"] if t["speaker"] == "learner" for act in t["acts"]}
+    for domain in report["domains"]:
+        assert not asked & set(domain["not_asked"]), (domain["id"], asked & set(domain["not_asked"]))
+    flagged = {d["turn"] for d in report["dismissals"]}
+    review = {(d["turn"], d["quote"]) for d in report["for_review"]}
+    assert not flagged & {n for n, _ in review}, "a turn is either a confident dismissal or for review"
+    cited = {(e["turn"], e["quote"]) for item in report["patient_experience"]["items"] for e in item["evidence"]}
+    assert not review & cited, "the patient's view never cites a flag shown for review"
+
+
 # --- bad input ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("content, problem", [

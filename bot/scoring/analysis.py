@@ -140,7 +140,7 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
                 lt.topics.setdefault(prediction.topic, clip(part.text))
         found = dismissal.detect(parts, [d for _, d in popped], whole_dismissal, red_flags_checked)
         lt.dismissals = [d for d in found if d.confident]
-        lt.for_review = [d for d in found if not d.confident]
+        lt.for_review = [] if lt.dismissals else [d for d in found if not d.confident]
         for topic_id in ("dismiss", "reassure_premature"):
             if topic_id in lt.topics and not lt.dismissals:
                 del lt.topics[topic_id]  # the clause-level guards found it was not dismissive

@@ -7,12 +7,13 @@ from bot import topics
 from bot.personas import PersonaRegistry, UnknownPersonaError, default_registry
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal_model
+from bot.scoring.alarms import alarm_outcomes
 from bot.scoring.analysis import Analysis, Signals, analyse, patient_clause_texts, texts_to_classify
 from bot.scoring.bands import LABELS as BAND_LABELS
 from bot.scoring.bands import band_of
 from bot.scoring.classifier import TopicClassifier, shared_classifier
 from bot.scoring.patient_view import patient_experience
-from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, overall, score_domains
+from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, Domain, overall, score_domains
 from bot.transcripts import Transcript
 
 #: At least this many psychosocial or perspective (ICE) topics make "explored_psychosocial" true.
@@ -32,6 +33,31 @@ ADVICE = {
     "legitimising_stance": "Keep the symptoms real: say you believe them, and explain how stress and the body interact without suggesting it is 'all in the head'.",
     "shared_plan": "Summarise what you heard, check it, and agree next steps together.",
 }
+
+
+#: Domains whose advice names only the topics the learner left out (never what was done).
+_ASK_ABOUT = {
+    "physical_symptoms": "Complete the symptom history: ask about {missing}.",
+    "psychosocial_context": "Ask about {missing}: bridge from the symptoms (\"Sometimes pain affects how people feel in themselves...\").",
+    "ideas_concerns_expectations": "Ask for the patient's {missing} (\"What do you think is going on? What worries you most? What were you hoping for today?\").",
+    "coping_support": "Ask about {missing} (\"How do you cope when it's bad? Who do you turn to?\").",
+}
+_PLAIN_NAMES = {"ask_ideas": "ideas", "ask_concerns": "concerns", "ask_expectations": "expectations",
+                "ask_red_flags": "red flags (weight loss, bleeding, night pain, fever)",
+                "ask_risk": "thoughts of self-harm (their mood was low)", "ask_coping": "how they cope",
+                "ask_support": "who supports them", "ask_relationships": "home life and relationships",
+                "ask_substances": "alcohol, smoking and drugs", "ask_lifestyle": "diet and exercise"}
+
+
+def plain_names(ids: Sequence[str]) -> str:
+    names = [_PLAIN_NAMES.get(i, i.replace("ask_", "").replace("_", " ")) for i in ids]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def advice_for(domain: Domain) -> str:
+    if domain.id in _ASK_ABOUT and domain.missing:
+        return _ASK_ABOUT[domain.id].format(missing=plain_names(domain.missing))
+    return ADVICE[domain.id]
 
 
 def _persona(persona_id: Optional[str], registry: PersonaRegistry) -> Optional[Persona]:
@@ -80,7 +106,7 @@ def build_report(a: Analysis) -> Dict[str, object]:
         else:
             turns.append({"turn": turn.number, "speaker": "patient", "cue": bool(cue_by_number.get(turn.number))})
     weakest = sorted(domains, key=lambda d: (d.score, -d.weight))
-    advice = [ADVICE[d.id] for d in weakest if d.score < 4][:3] or \
+    advice = [advice_for(d) for d in weakest if d.score < 4][:3] or \
         ["Keep it up: try the same balance of physical and psychosocial questions with a different patient."]
     if dismissals and ADVICE["legitimising_stance"] not in advice:
         advice = [ADVICE["legitimising_stance"]] + advice[:2]
@@ -104,6 +130,7 @@ def build_report(a: Analysis) -> Dict[str, object]:
         "advice": advice,
         "cue_source": "persona" if a.persona is not None else "text",
         "patient_experience": patient_experience(a, domains),
+        "alarm_features": [o.to_json() for o in alarm_outcomes(a)],
     }
 
 

@@ -32,10 +32,13 @@ class Domain:
     score: int = 0
     rationale: str = ""
     evidence: Evidence = field(default_factory=list)
+    #: Topics of this domain the learner never asked about (advice names only these).
+    missing: List[str] = field(default_factory=list)
 
     def to_json(self) -> Dict[str, object]:
         return {"id": self.id, "label": self.label, "score": self.score, "max": 5,
-                "rationale": self.rationale, "evidence": self.evidence, "instrument": self.instrument}
+                "rationale": self.rationale, "evidence": self.evidence, "instrument": self.instrument,
+                "not_asked": list(self.missing)}
 
 
 def _ev(pairs: List[Tuple[int, str]], limit: int = 6) -> Evidence:
@@ -99,6 +102,7 @@ def physical(a: Analysis, d: Domain) -> None:
     char = [t for t in CHARACTERISATION if t in cov]
     back = [t for t in BACKGROUND if t in cov]
     red = "ask_red_flags" in cov
+    d.missing = [t for t in CHARACTERISATION if t not in cov] + ([] if red else ["ask_red_flags"])
     score = 4 * min(1.0, len(char) / 6) + min(1.0, len(back) / 3) * 0.5 + (1 if red else 0)
     if not red:
         score = min(score, 3)
@@ -111,10 +115,33 @@ def physical(a: Analysis, d: Domain) -> None:
 def psychosocial(a: Analysis, d: Domain) -> None:
     cov = a.covered()
     found = [t for t in PSYCHOSOCIAL_CONTEXT if t in cov]
-    d.score = _clamp(5 * min(1.0, len(found) / 5))
-    missing = [t for t in PSYCHOSOCIAL_CONTEXT if t not in cov]
-    d.rationale = f"explored {len(found)}/8 ({_names(found)}); not asked: {_names(missing)}."
-    d.evidence = _ev([cov[t] for t in found])
+    score = 5 * min(1.0, len(found) / 5)
+    d.missing = [t for t in PSYCHOSOCIAL_CONTEXT if t not in cov]
+    risk = ""
+    if "ask_risk" in cov:
+        score += 0.5
+        risk = "; asked about risk"
+    elif mood_is_low(a):
+        score = min(score, 3)
+        d.missing.append("ask_risk")
+        risk = "; mood was low but risk (self-harm) NOT asked"
+    d.score = _clamp(score)
+    d.rationale = f"explored {len(found)}/8 ({_names(found)}); not asked: {_names(d.missing)}{risk}."
+    d.evidence = _ev([cov[t] for t in found + (["ask_risk"] if "ask_risk" in cov else [])])
+
+
+#: Emotions of a patient's cue that show low mood, when the learner asked about it.
+LOW_MOOD_EMOTIONS = frozenset({"loss", "exhaustion", "isolation", "shame"})
+
+
+def mood_is_low(a: Analysis) -> bool:
+    """The patient's answer to the mood question carried a low-mood cue, or the persona
+    marks its risk answer as an alarm feature (docs/scoring.md, "Clinical content")."""
+    if a.persona is not None and any(f.topic == "ask_risk" for f in a.persona.alarm_features()):
+        return True
+    asked = {t.number for t in a.learner if "ask_mood" in t.topics}
+    return any(p.cue is not None and p.cue.emotion in LOW_MOOD_EMOTIONS and p.number - 1 in asked
+               for p in a.patient)
 
 
 def daily_function(a: Analysis, d: Domain) -> None:
@@ -135,6 +162,7 @@ def daily_function(a: Analysis, d: Domain) -> None:
 def ice(a: Analysis, d: Domain) -> None:
     cov = a.covered()
     found = [t for t in ICE if t in cov]
+    d.missing = [t for t in ICE if t not in cov]
     d.score = {0: 0, 1: 2, 2: 4, 3: 5}[len(found)]
     d.rationale = f"{len(found)}/3 of ideas, concerns, expectations ({_names(found)})."
     d.evidence = _ev([cov[t] for t in found])
@@ -143,6 +171,7 @@ def ice(a: Analysis, d: Domain) -> None:
 def coping_support(a: Analysis, d: Domain) -> None:
     cov = a.covered()
     found = [t for t in ("ask_coping", "ask_support") if t in cov]
+    d.missing = [t for t in ("ask_coping", "ask_support") if t not in cov]
     score = {0: 0, 1: 3, 2: 5}[len(found)]
     if not found and "ask_relationships" in cov:
         score = 1
