@@ -92,7 +92,7 @@ def test_the_403_page_speaks_to_an_assessor_and_an_unknown_address_gets_the_404_
 def test_ascending_score_sort_puts_unscored_last_and_override_saved_is_said_where_focus_goes(new_page, web):
     tag = uuid.uuid4().hex[:6]
     scored = WebClient(web).student(f"Sorted {tag} A")
-    cid = scored.interview("priya-shah", SCRIPT[:5])
+    cid = scored.interview("priya-shah", SCRIPT)
     scored.post(f"/api/conversations/{cid}/end")
     WebClient(web).student(f"Sorted {tag} B").interview("priya-shah", [])  # the opening only: not scored
     page = new_page()
@@ -105,6 +105,14 @@ def test_ascending_score_sort_puts_unscored_last_and_override_saved_is_said_wher
     page.goto(f"/assessor/conversations/{cid}")
     block = page.locator("#domain-coping_support")
     block.wait_for(timeout=60_000)
+    panel = page.locator(".score-card")
+    assert panel.evaluate("el => getComputedStyle(el).position") == "sticky"
+    assert panel.bounding_box()["height"] <= page.viewport_size["height"], "a panel taller than the window cannot stick"
+    page.evaluate("window.scrollTo(0, 400)")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.scrollY") >= 300
+    assert 0 <= panel.bounding_box()["y"] <= 20, "the score panel stays in view while the transcript scrolls"
+    page.evaluate("window.scrollTo(0, 0)")
     block.locator("summary", has_text="Override").click()
     block.get_by_label("New score for Coping and support (0 to 5)").fill("2")
     block.get_by_label("Why (required)").fill("Asked who helps at home.")
