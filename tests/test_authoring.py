@@ -27,7 +27,7 @@ import yaml
 from bot import chat_cli, topics
 from bot.cli import main as cli_main
 from bot.patient import defaults, respond
-from bot.patient.engine import CUE_ACKNOWLEDGED_BONUS, GUARDED_AFTER_DISMISSAL, RAPPORT_DELTA
+from bot.patient.rapport import CUE_ACKNOWLEDGED_BONUS, GUARDED_AFTER_DISMISSAL, RAPPORT_DELTA
 from bot.personas import PersonaFileError, PersonaRegistry, load_persona_file, parse_persona_text
 from bot.personas.lint import echoed_example
 from bot.personas.loader import SCHEMA_FILE, SCHEMA_LINE_PREFIX, schema

@@ -6,7 +6,7 @@ import math
 import pytest
 
 from bot.patient import respond
-from bot.patient.engine import GUARDED_AFTER_DISMISSAL
+from bot.patient.rapport import GUARDED_AFTER_DISMISSAL
 from bot.personas import PersonaRegistry
 from bot.training import ROOT
 

@@ -6,7 +6,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from bot.patient.engine import RAPPORT_DELTA
+from bot.patient.rapport import RAPPORT_DELTA
 from bot.personas import PersonaRegistry
 from bot.scoring import score_many, score_transcript
 from bot.scoring.patient_view import ITEM_IDS

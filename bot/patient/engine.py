@@ -13,33 +13,9 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 from bot import topics
 from bot.conversation import contextual_follow_up, plain_act
 from bot.patient import axes, defaults
+from bot.patient.rapport import HURTING, Rapport
 from bot.patient.variants import as_i_said, first_sentence, pick
 from bot.personas.model import Answer, Persona
-
-#: Rapport change per learner act (CARE / Suchman: acknowledging builds trust,
-#: dismissing and empty reassurance erode it).
-RAPPORT_DELTA: Dict[str, float] = {
-    "empathize": 1.0,
-    "legitimize": 1.0,
-    "explain_mind_body": 1.0,
-    "explain_diagnosis": 1.0,
-    "summarize": 0.5,
-    "reflect": 0.5,
-    "dismiss": -2.0,
-    "reassure_premature": -1.0,
-}
-#: Extra rapport for answering an emotional cue with a continuer.
-CUE_ACKNOWLEDGED_BONUS = 0.5
-#: After a dismissal the patient stays guarded for this many learner turns whatever happens.
-GUARDED_AFTER_DISMISSAL = 3
-RAPPORT_RANGE = (-5.0, 6.0)
-
-#: Acts that hurt the patient: until repaired, warmth counts for half and nothing opens up.
-HURTING = frozenset({"dismiss", "reassure_premature"})
-#: Acts that repair the hurt at once (the symptoms are real; here is what they are).
-REPAIRING = frozenset({"legitimize", "explain_mind_body", "explain_diagnosis"})
-#: Or this many empathic acts after the hurt.
-EMPATHY_TO_REPAIR = 2
 
 #: Learner acts that pick up an emotional cue (continuers).
 CONTINUERS = frozenset({"empathize", "legitimize", "ask_open", "explain_mind_body", "reflect"})
@@ -71,11 +47,7 @@ class PatientReply:
 
 
 @dataclass
-class _State:
-    rapport: float
-    guarded_turns_left: int = 0
-    hurt: bool = False
-    empathy_since_hurt: int = 0
+class _State(Rapport):
     asked: Dict[str, int] = field(default_factory=dict)
     said_level: Dict[str, str] = field(default_factory=dict)  # topic -> level of what was said
     follow_ups_used: Dict[str, int] = field(default_factory=dict)
@@ -138,11 +110,6 @@ def _opening(persona: Persona, conversation_id: str) -> PatientReply:
                         speaker="proxy" if persona.proxy else "patient")
 
 
-def _clamp(value: float) -> float:
-    low, high = RAPPORT_RANGE
-    return max(low, min(high, value))
-
-
 def _is_question(act: str) -> bool:
     topic = _topic_of(act)
     return topic in topics.history_question_ids()
@@ -153,12 +120,7 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
     """Acts that move rapport (empathy, a dismissal) count first, then up to three questions
     are answered in the order asked, in one reply."""
     _cue_response(persona, state, index, acts)
-    guarded_now = state.guarded_turns_left > 0
-    for act in acts:
-        _move_rapport(state, act)
-    if not any(a == "dismiss" for a in acts) and state.guarded_turns_left > 0:
-        state.guarded_turns_left -= 1
-    guarded_now = guarded_now or any(a == "dismiss" for a in acts)
+    guarded_now = state.take_turn(acts)
 
     questions = [a for a in acts if _is_question(a)][:MAX_ANSWERS]
     if questions and _asks_to_repeat(persona, state, questions[0], words):
@@ -207,27 +169,11 @@ def _cue_response(persona: Persona, state: _State, index: int, acts: Tuple[str, 
         return
     plain = {_topic_of(a) for a in acts}
     if plain & CONTINUERS or state.pending_cue in plain:
-        state.rapport = _clamp(state.rapport + CUE_ACKNOWLEDGED_BONUS)
+        state.acknowledge_cue()
     elif state.pending_cue not in state.escalated and not persona.answers[state.pending_cue].direct_only:
         # A direct_only fact is said only when asked: an ignored one is never brought back.
         state.missed.append((state.pending_cue, index + 1))
     state.pending_cue = None
-
-
-def _move_rapport(state: _State, act: str) -> None:
-    delta = RAPPORT_DELTA.get(act, 0.0)
-    if act in HURTING:
-        state.hurt, state.empathy_since_hurt = True, 0
-        if act == "dismiss":
-            state.guarded_turns_left = GUARDED_AFTER_DISMISSAL
-    elif state.hurt and act in REPAIRING:
-        state.hurt = False
-    elif state.hurt and act == "empathize":
-        state.empathy_since_hurt += 1
-        delta /= 2
-        if state.empathy_since_hurt >= EMPATHY_TO_REPAIR:
-            state.hurt = False
-    state.rapport = _clamp(state.rapport + delta)
 
 
 def _single(persona: Persona, cid: str, state: _State, index: int, act: str, guarded_now: bool) -> PatientReply:

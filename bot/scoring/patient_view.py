@@ -16,14 +16,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, cast
 
 from bot.nlu.segments import clip, segments
-from bot.patient.engine import CUE_ACKNOWLEDGED_BONUS, GUARDED_AFTER_DISMISSAL, RAPPORT_DELTA, RAPPORT_RANGE
+from bot.patient.rapport import Rapport
 from bot.personas.model import Persona
 from bot.scoring.analysis import Analysis, LearnerTurn
 from bot.scoring.rubric import BACKGROUND, CHARACTERISATION
-from bot.scoring.style import shorthand
+from bot.scoring.style import legitimising_phrase, shorthand
 
 #: The ten CARE-measure themes (Mercer et al. 2004), in the instrument's order.
 ITEMS: Tuple[Tuple[str, str], ...] = (
@@ -50,12 +50,6 @@ QUOTE_LIMIT = 100
 #: Questions asked before the patient's view of "letting me tell my story" is judged on style.
 MIN_QUESTIONS = 4
 
-_LEGITIMISING = re.compile(
-    r"\b(?:(?:is|are|it'?s|they'?re) (?:very |completely |absolutely |clearly )?real\b|i believe you|"
-    r"not in your head|not (?:imagining|making (?:it|this) up|overreacting|faking)|right to come|"
-    r"(?:did|done) the right thing|take (?:this|it|you) (?:very )?seriously|(?:completely |very )?understandable|"
-    r"makes (?:a lot of |complete |total )?sense|deserves? (?:proper )?attention)",
-    re.IGNORECASE)
 _INTRODUCTION = re.compile(r"\b(?:i'?m|i am|my name)\b", re.IGNORECASE)
 _REFLECTING = re.compile(r"\byou (?:mentioned|said|told me|were saying)\b", re.IGNORECASE)
 _INVOLVING = re.compile(
@@ -82,11 +76,6 @@ TOUCHED_BY = {
 
 # --- rapport over time --------------------------------------------------------------------
 
-def _clamp(value: float) -> float:
-    low, high = RAPPORT_RANGE
-    return max(low, min(high, value))
-
-
 def learner_acts(turn: LearnerTurn) -> List[str]:
     """The acts of one learner turn as the scorer saw them: its topics (after the scorer's
     guards) plus 'dismiss' / 'reassure_premature' for each dismissal and 'empathize' for an
@@ -112,28 +101,18 @@ class RapportPoint:
 
 
 def replay_rapport(a: Analysis) -> List[RapportPoint]:
-    """Rapport after each learner turn, with the patient engine's rules: each act moves it
-    by RAPPORT_DELTA (a turn counts its best and its worst act once, as one message would),
-    a cue picked up with a continuer adds CUE_ACKNOWLEDGED_BONUS, and a dismissal keeps the
-    patient guarded for GUARDED_AFTER_DISMISSAL learner turns."""
-    rapport = a.persona.rapport_start if a.persona is not None else 0.0
+    """Rapport after each learner turn, by the patient's own rule (bot/patient/rapport.py):
+    a cue picked up with a continuer first, then every act of the turn, the hurt of a
+    dismissal and its repair included."""
+    state = Rapport(a.persona.rapport_start if a.persona is not None else 0.0)
     answered = {learner for _, learner, _ in a.cues_answered}
-    guarded_left = 0
     out: List[RapportPoint] = []
     for turn in a.learner:
-        before = rapport
+        before = state.rapport
         if turn.number in answered:
-            rapport = _clamp(rapport + CUE_ACKNOWLEDGED_BONUS)
-        acts = learner_acts(turn)
-        deltas = [RAPPORT_DELTA.get(act, 0.0) for act in acts]
-        rapport = _clamp(rapport + max([d for d in deltas if d > 0], default=0.0)
-                         + min([d for d in deltas if d < 0], default=0.0))
-        guarded = guarded_left > 0
-        if "dismiss" in acts:
-            guarded_left = GUARDED_AFTER_DISMISSAL
-        elif guarded_left:
-            guarded_left -= 1
-        out.append(RapportPoint(turn.number, rapport, rapport - before, guarded or "dismiss" in acts))
+            state.acknowledge_cue()
+        guarded = state.take_turn(learner_acts(turn))
+        out.append(RapportPoint(turn.number, state.rapport, state.rapport - before, guarded))
     return out
 
 
@@ -306,13 +285,35 @@ def _finish(item: _Item, label: str, v: Voice, flavoured: bool) -> Dict[str, obj
     return {"id": item.id, "label": label, "score": score, "comment": comment, "evidence": evidence}
 
 
-def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str, object]:
-    """The simulated patient's ratings (1-5) on the ten CARE themes, with comments and evidence.
+@dataclass
+class _Context:
+    """What the ten items read from one analysis (patient_experience builds it once)."""
 
-    ``domains`` are the rubric's scored domains (report.build_report passes them). The ratings
-    read the analysis the domains were scored from, rather than the domain scores, so that
-    each item can cite its own turns; the parameter keeps the call in step with the report.
-    """
+    v: Voice
+    cov: Dict[str, Tuple[int, str]]
+    learner: List[LearnerTurn]
+    rapport: List[RapportPoint]
+    open_at: float
+    start: float
+    by_number: Dict[int, LearnerTurn]
+    dismissals: List[Tuple[int, str, str]]
+    empathic: List[Tuple[int, str]]
+    legit: List[Tuple[int, str]]
+    answered: List[Tuple[int, str]]
+    moved_on: List[Tuple[int, str]]
+    short: List[Tuple[int, str, str]]
+    questions: List[LearnerTurn]
+    opens: List[LearnerTurn]
+    last: LearnerTurn
+    interview: bool
+
+    def rejecting(self, kinds: Iterable[str]) -> List[Tuple[int, str]]:
+        """The confident dismissals of these kinds, as (turn, quote)."""
+        wanted = set(kinds)
+        return [(n, q) for n, q, k in self.dismissals if k in wanted]
+
+
+def _context(a: Analysis) -> _Context:
     v = voice_for(a.persona)
     cov = a.covered()
     learner = a.learner
@@ -324,7 +325,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     dismissals = [(t.number, d.quote, d.kind) for t in learner for d in t.dismissals]
     empathic = [(t.number, t.empathy_quote) for t in learner if t.empathy_quote and not t.dismissals]
     legit = [(t.number, q) for t in learner
-             if not t.dismissals and ("legitimize" in t.topics or _LEGITIMISING.search(t.text))
+             if not t.dismissals and ("legitimize" in t.topics or legitimising_phrase(t.text))
              for q in [_legit_quote(t)] if q]
     answered = [(learner_turn, quote) for _, learner_turn, quote in a.cues_answered]
     moved_on = [(m.answered_by, by_number[m.answered_by].text) for m in a.missed_cues
@@ -337,13 +338,16 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     last = learner[-1]
     interview = len(questions) >= MIN_QUESTIONS  # enough happened to judge what was left out
 
-    def rejecting(kinds) -> List[Tuple[int, str]]:
-        return [(n, q) for n, q, k in dismissals if k in kinds]
 
-    items: Dict[str, _Item] = {}
+    return _Context(v, cov, learner, rapport, open_at, start, by_number, dismissals, empathic, legit, answered,
+                    moved_on, short, questions, opens, last, interview)
 
-    # 1. At ease: a welcome, the patient opening up as rapport rises, not being dismissed.
-    it = items["at_ease"] = _Item("at_ease", "You didn't really get to that: I didn't feel especially at ease or ill at ease.")
+
+def _at_ease(c: _Context) -> _Item:
+    """At ease: a welcome, the patient opening up as rapport rises, not being dismissed."""
+    cov, learner, rapport, open_at = c.cov, c.learner, c.rapport, c.open_at
+    start, by_number, short = c.start, c.by_number, c.short
+    it = _Item("at_ease", "You didn't really get to that: I didn't feel especially at ease or ill at ease.")
     first_learner = {t.number for t in learner[:2]}
     if "greet" in cov and cov["greet"][0] in first_learner:
         n = cov["greet"][0]
@@ -355,7 +359,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     if start < open_at and opened is not None:
         it.add(round(2.0 * len(open_turns) / len(rapport), 2), opened.turn, _source_quote(by_number[opened.turn]),
                "When you said \"{q}\", I started to relax and could really talk to you.")
-    _capped(it, rejecting(TOUCHED_BY["at_ease"]), -1.5, -3.0,
+    _capped(it, c.rejecting(TOUCHED_BY["at_ease"]), -1.5, -3.0,
             "When you said \"{q}\", I closed up. I didn't feel I could say much after that.")
     if rapport[-1].rapport < start:
         drop = next((p for p in reversed(rapport) if p.delta < 0), None)
@@ -366,9 +370,13 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     if len(short) >= 3 and telegraphic:
         it.add(-1.0, telegraphic[0][0], telegraphic[0][1],
                "Questions like \"{q}\" came one after another; it felt like ticking boxes.")
+    return it
 
-    # 2. Letting me tell my story: an open invitation, "anything else?", open questions.
-    it = items["tell_story"] = _Item("tell_story", "You didn't really get to that: you didn't invite my story as such, but you didn't cut it short either.")
+
+def _tell_story(c: _Context) -> _Item:
+    """Letting me tell my story: an open invitation, "anything else?", open questions."""
+    cov, learner, moved_on, questions, opens = c.cov, c.learner, c.moved_on, c.questions, c.opens
+    it = _Item("tell_story", "You didn't really get to that: you didn't invite my story as such, but you didn't cut it short either.")
     if "ask_open" in cov:
         early = cov["ask_open"][0] in {t.number for t in learner[:3]}
         it.add(1.0 if early else 0.5, cov["ask_open"][0], cov["ask_open"][1],
@@ -387,11 +395,15 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
             it.add(-1.0, closed[0].number, closed[0].text,
                    "After \"{q}\" it was mostly yes-or-no questions, and I never really told it my way.")
     _capped(it, moved_on, -0.5, -1.0, "I was just getting to the hard part and you moved on with \"{q}\".")
-    _capped(it, rejecting(TOUCHED_BY["tell_story"]), -0.5, -1.0,
+    _capped(it, c.rejecting(TOUCHED_BY["tell_story"]), -0.5, -1.0,
             "When you said \"{q}\", I felt you'd made up your mind before I'd finished.")
+    return it
 
-    # 3. Really listening: cues picked up, reflecting back, a summary; cues passed over.
-    it = items["really_listening"] = _Item("really_listening", "I can't really say: nothing showed me you'd taken in what I said, but nothing showed me you hadn't.")
+
+def _really_listening(c: _Context) -> _Item:
+    """Really listening: cues picked up, reflecting back, a summary; cues passed over."""
+    cov, learner, answered, moved_on = c.cov, c.learner, c.answered, c.moved_on
+    it = _Item("really_listening", "I can't really say: nothing showed me you'd taken in what I said, but nothing showed me you hadn't.")
     _capped(it, answered, 1.0, 2.0, "When you said \"{q}\", I knew you'd actually heard me.")
     reflecting = [(t.number, t.text) for t in learner if not t.dismissals and _REFLECTING.search(t.text)]
     if reflecting:
@@ -402,9 +414,13 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
                "When you summed it up (\"{q}\"), I could tell you'd been listening.")
     _capped(it, moved_on, -1.0, -2.0,
             "I told you something that mattered to me and you went on with \"{q}\". I felt you weren't really listening.")
+    return it
 
-    # 4. Interested in me as a whole person: life beyond the symptoms.
-    it = items["whole_person"] = _Item("whole_person", "We didn't get far enough for you to ask about {my} life.")
+
+def _whole_person(c: _Context) -> _Item:
+    """Interested in me as a whole person: life beyond the symptoms."""
+    v, cov, questions, last, interview = c.v, c.cov, c.questions, c.last, c.interview
+    it = _Item("whole_person", "We didn't get far enough for you to ask about {my} life.")
     life = [(cov[t][0], cov[t][1], t) for t in LIFE_TOPICS if t in cov]
     life.sort()
     if life:
@@ -422,11 +438,15 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
         it.add(-1.0, last.number, last.text,
                "By \"{q}\" you still didn't know anything about {my} life outside {problem}.")
     if life:
-        _capped(it, rejecting({"psychologising", "either_or"}), -1.0, -2.0,
+        _capped(it, c.rejecting({"psychologising", "either_or"}), -1.0, -2.0,
                 "When you said \"{q}\", I felt you'd only asked about {my} life to put it all down to stress.")
+    return it
 
-    # 5. Fully understanding my concerns: ICE, checking back; not overlooking or dismissing.
-    it = items["understand_concerns"] = _Item("understand_concerns", "We didn't get as far as what worries me.")
+
+def _understand_concerns(c: _Context) -> _Item:
+    """Fully understanding my concerns: ICE, checking back; not overlooking or dismissing."""
+    cov, moved_on, last, interview = c.cov, c.moved_on, c.last, c.interview
+    it = _Item("understand_concerns", "We didn't get as far as what worries me.")
     for topic, points, sentence in (
             ("ask_concerns", 1.0, "When you asked \"{q}\", I could finally say what frightens me."),
             ("ask_ideas", 0.5, "You asked what I thought was going on (\"{q}\"), and nobody had asked me that."),
@@ -436,26 +456,34 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     if "summarize" in cov:
         it.add(1.0, cov["summarize"][0], cov["summarize"][1],
                "When you checked it back with me (\"{q}\"), I felt understood.")
-    _capped(it, rejecting(TOUCHED_BY["understand_concerns"]), -1.5, -3.0,
+    _capped(it, c.rejecting(TOUCHED_BY["understand_concerns"]), -1.5, -3.0,
             "When you said \"{q}\", I felt my worries had been brushed aside.")
     _capped(it, moved_on, -0.5, -1.0, "I'd just told you something important and you went on with \"{q}\".")
     if interview and not any(t in cov for t in ("ask_concerns", "ask_ideas", "ask_expectations", "summarize")):
         it.add(-1.0, last.number, last.text,
                "By the time you said \"{q}\", you still hadn't asked what I was worried about.")
+    return it
 
-    # 6. Care and compassion: empathic statements; dismissals, cues passed over, detachment.
-    it = items["care_compassion"] = _Item("care_compassion", "We didn't get to the point where I could tell if you cared.")
+
+def _care_compassion(c: _Context) -> _Item:
+    """Care and compassion: empathic statements; dismissals, cues passed over, detachment."""
+    empathic, moved_on, last, interview = c.empathic, c.moved_on, c.last, c.interview
+    it = _Item("care_compassion", "We didn't get to the point where I could tell if you cared.")
     _capped(it, empathic, 1.0, 2.0, "When you said \"{q}\", I felt you cared about what this is like for {me}.")
-    _capped(it, rejecting(TOUCHED_BY["care_compassion"]), -1.5, -3.0, "When you said \"{q}\", I felt you didn't care.")
+    _capped(it, c.rejecting(TOUCHED_BY["care_compassion"]), -1.5, -3.0, "When you said \"{q}\", I felt you didn't care.")
     if not empathic and moved_on:
         it.add(-1.0, moved_on[0][0], moved_on[0][1],
                "When I told you how hard it's been, you just said \"{q}\". It felt a bit cold.")
     elif not empathic and interview:
         it.add(-0.5, last.number, last.text,
                "You were polite, right up to \"{q}\", but it felt a bit detached.")
+    return it
 
-    # 7. Being positive: legitimising, hopeful explanation and plan; not negative or empty.
-    it = items["being_positive"] = _Item("being_positive", "You didn't say much either way about what could be done, so I'm not sure yet.")
+
+def _being_positive(c: _Context) -> _Item:
+    """Being positive: legitimising, hopeful explanation and plan; not negative or empty."""
+    cov, dismissals, legit = c.cov, c.dismissals, c.legit
+    it = _Item("being_positive", "You didn't say much either way about what could be done, so I'm not sure yet.")
     if legit:
         it.add(1.0, legit[0][0], legit[0][1], "When you said \"{q}\", I felt you believed me.")
     if "explain_mind_body" in cov:
@@ -464,13 +492,17 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     if "propose_plan" in cov and not dismissals:
         it.add(0.5, cov["propose_plan"][0], cov["propose_plan"][1],
                "When you said \"{q}\", I left feeling more hopeful.")
-    _capped(it, rejecting(_REJECTING), -1.5, -3.0, "When you said \"{q}\", I felt you didn't believe me.")
-    _capped(it, rejecting({"premature_reassurance"}), -1.0, -1.0,
+    _capped(it, c.rejecting(_REJECTING), -1.5, -3.0, "When you said \"{q}\", I felt you didn't believe me.")
+    _capped(it, c.rejecting({"premature_reassurance"}), -1.0, -1.0,
             "When you said \"{q}\", it was before you'd even heard me out, so it didn't reassure me.")
-    _capped(it, rejecting({"lecturing"}), -1.0, -1.0, "When you said \"{q}\", it felt like a telling-off.")
+    _capped(it, c.rejecting({"lecturing"}), -1.0, -1.0, "When you said \"{q}\", it felt like a telling-off.")
+    return it
 
-    # 8. Explaining things clearly: an explanation that fits; not jargon, not "tests are normal so...".
-    it = items["explaining_clearly"] = _Item("explaining_clearly", "You didn't really explain anything yet, so I can't say.")
+
+def _explaining_clearly(c: _Context) -> _Item:
+    """Explaining things clearly: an explanation that fits; not jargon, not "tests are normal so..."."""
+    cov, short = c.cov, c.short
+    it = _Item("explaining_clearly", "You didn't really explain anything yet, so I can't say.")
     if "explain_mind_body" in cov:
         it.add(1.5, cov["explain_mind_body"][0], cov["explain_mind_body"][1],
                "When you explained \"{q}\", it finally made sense to me.")
@@ -478,17 +510,21 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
         it.add(0.5, cov["summarize"][0], cov["summarize"][1], "You put it all together clearly (\"{q}\").")
     if "propose_plan" in cov:
         it.add(0.5, cov["propose_plan"][0], cov["propose_plan"][1], "You were clear about what happens next (\"{q}\").")
-    _capped(it, rejecting({"normal_tests"}), -1.5, -2.0,
+    _capped(it, c.rejecting({"normal_tests"}), -1.5, -2.0,
             "When you said \"{q}\", that wasn't an explanation. Normal tests don't explain what's happening to {me}.")
-    _capped(it, rejecting({"denial"}), -1.5, -2.0,
+    _capped(it, c.rejecting({"denial"}), -1.5, -2.0,
             "When you said \"{q}\", that didn't explain anything. Something is happening to {me}, and I still don't know what.")
-    _capped(it, rejecting({"psychologising", "either_or"}), -1.0, -1.0,
+    _capped(it, c.rejecting({"psychologising", "either_or"}), -1.0, -1.0,
             "When you said \"{q}\", I was left more confused about what's actually wrong.")
     _capped(it, [(n, q) for n, q, kind in short if kind == "jargon"], -0.5, -1.0,
             "When you said \"{q}\", I didn't really know what you meant.")
+    return it
 
-    # 9. Helping me take control: what I can do, what I want; encouraging, not lecturing.
-    it = items["take_control"] = _Item("take_control", "We didn't get to what I could do about it myself.")
+
+def _take_control(c: _Context) -> _Item:
+    """Helping me take control: what I can do, what I want; encouraging, not lecturing."""
+    cov, by_number = c.cov, c.by_number
+    it = _Item("take_control", "We didn't get to what I could do about it myself.")
     if "ask_coping" in cov:
         it.add(0.5, cov["ask_coping"][0], cov["ask_coping"][1],
                "You asked \"{q}\", as if what I already do counts for something.")
@@ -500,12 +536,16 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
         involving = _INVOLVING.search(by_number[n].text) is not None
         it.add(1.0 if involving else 0.5, n, quote,
                "When you said \"{q}\", I felt I had something I could actually do.")
-    _capped(it, rejecting({"lecturing"}), -2.0, -2.0, "When you said \"{q}\", I felt lectured, not helped.")
-    _capped(it, rejecting(_REJECTING | {"premature_reassurance"}), -0.5, -1.0,
+    _capped(it, c.rejecting({"lecturing"}), -2.0, -2.0, "When you said \"{q}\", I felt lectured, not helped.")
+    _capped(it, c.rejecting(_REJECTING | {"premature_reassurance"}), -0.5, -1.0,
             "After \"{q}\", I didn't see what I could do about it.")
+    return it
 
-    # 10. Making a plan with me: a plan, involving me in it, after hearing what I hoped for.
-    it = items["making_plan"] = _Item("making_plan", "We didn't get as far as a plan.")
+
+def _making_plan(c: _Context) -> _Item:
+    """Making a plan with me: a plan, involving me in it, after hearing what I hoped for."""
+    cov, learner, by_number, last, interview = c.cov, c.learner, c.by_number, c.last, c.interview
+    it = _Item("making_plan", "We didn't get as far as a plan.")
     if "propose_plan" in cov:
         n, quote = cov["propose_plan"]
         involving = _INVOLVING.search(by_number[n].text) is not None
@@ -518,14 +558,40 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
                    "You'd asked \"{q}\" first, so the plan fitted what I wanted.")
     elif interview and last.number > learner[0].number:
         it.add(-0.5, last.number, last.text, "We got to \"{q}\" without deciding anything together.")
-    _capped(it, rejecting(TOUCHED_BY["making_plan"]), -1.0, -2.0,
+    _capped(it, c.rejecting(TOUCHED_BY["making_plan"]), -1.0, -2.0,
             "After \"{q}\", I didn't feel my view would count in whatever we decided.")
+    return it
 
+
+_RATERS: Dict[str, Callable[[_Context], _Item]] = {
+    "at_ease": _at_ease,
+    "tell_story": _tell_story,
+    "really_listening": _really_listening,
+    "whole_person": _whole_person,
+    "understand_concerns": _understand_concerns,
+    "care_compassion": _care_compassion,
+    "being_positive": _being_positive,
+    "explaining_clearly": _explaining_clearly,
+    "take_control": _take_control,
+    "making_plan": _making_plan,
+}
+
+
+def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str, object]:
+    """The simulated patient's ratings (1-5) on the ten CARE themes, with comments and evidence.
+
+    ``domains`` are the rubric's scored domains (report.build_report passes them). The ratings
+    read the analysis the domains were scored from, rather than the domain scores, so that
+    each item can cite its own turns; the parameter keeps the call in step with the report.
+    """
+    c = _context(a)
+    v, rapport, start = c.v, c.rapport, c.start
+    items = {item_id: rate(c) for item_id, rate in _RATERS.items()}
     out_items = [_finish(items[item_id], label, v, item_id in ("at_ease", "care_compassion"))
                  for item_id, label in ITEMS]
     return {
         "items": out_items,
-        "total": sum(i["score"] for i in out_items),
+        "total": sum(cast(int, i["score"]) for i in out_items),
         "max": 50,
         "rapport": {"start": start, "end": rapport[-1].rapport if rapport else start,
                     "lowest": min([p.rapport for p in rapport], default=start),
@@ -539,7 +605,7 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
 def _legit_quote(turn: LearnerTurn) -> Optional[str]:
     """The legitimising clause of a turn (verbatim), or its empathic quote."""
     for seg in turn.segments:
-        if _LEGITIMISING.search(seg.text):
+        if legitimising_phrase(seg.text):
             return seg.text
     return turn.empathy_quote or (turn.topics.get("legitimize"))
 
