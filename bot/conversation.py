@@ -123,8 +123,8 @@ def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
     main = (parse.get("intent") or {}).get("name") or topics.FALLBACK_INTENT
     if main == topics.FALLBACK_INTENT:
         return (main,)
-    acts = [a.get("name") for a in parse.get("acts") or () if isinstance(a, dict)]
-    acts = [a for a in acts if isinstance(a, str)]
+    names = (a.get("name") for a in parse.get("acts") or () if isinstance(a, dict))
+    acts = [a for a in names if isinstance(a, str)]
     return tuple(acts) if main in acts else (main, *[a for a in acts if a != main])
 
 

@@ -41,7 +41,7 @@ class AtomicRedisLockStore(RedisLockStore):
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)
 
-    def _change(self, conversation_id: Text, change: Change) -> Result:
+    def _change(self, conversation_id: Text, change: "Change[Result]") -> Result:
         """Apply `change` to the stored queue atomically; an empty queue is deleted."""
         key = self.key_prefix + conversation_id
 

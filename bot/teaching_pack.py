@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from bot.nlu.segments import clip, segments
-from bot.scoring.style import shorthand
+from bot.scoring.style import legitimising_phrase, shorthand
 from bot.transcripts import Transcript
 
 PACK_HTML = "pack.html"
@@ -205,7 +205,10 @@ def _mask_intro(match: "re.Match[str]") -> str:
     if not kept:
         return match.group(0)
     name = match.group("name")
-    end = re.match(r"\S+(?:\s+\S+){%d}" % (len(kept) - 1), name).end()
+    words = re.match(r"\S+(?:\s+\S+){%d}" % (len(kept) - 1), name)
+    if words is None:
+        return match.group(0)
+    end = words.end()
     offset = match.start("name") - match.start(0)
     whole = match.group(0)
     return whole[:offset] + NAME_MASK + whole[offset + end:]
@@ -223,10 +226,6 @@ def transcript_label(index: int) -> str:
     return f"Transcript {label}"
 
 
-_LEGITIMISING = re.compile(
-    r"\b(?:real\b|i believe you|not in your head|not (?:imagining|making (?:it|this) up|overreacting|faking)|"
-    r"right to come|the right thing|take (?:this|it|you) (?:very )?seriously|understandable|makes (?:a lot of )?sense)",
-    re.IGNORECASE)
 _STRENGTH_WHY = {
     3: "picked up the patient's emotional cue at turn {cue} with a continuer",
     2: "legitimised the patient's experience",
@@ -250,8 +249,8 @@ def empathic_moments(transcript: Transcript, report: Dict[str, Any], limit: int 
     for c in report.get("cues_answered", []):
         offer(c["learner_turn"], 3, c["quote"], _STRENGTH_WHY[3].format(cue=c["turn"]))
     for turn, quote in empathy.items():
-        info = next((t for t in report.get("turns", []) if t["turn"] == turn), {})
-        legit_clause = next((s.text for s in segments(texts.get(turn, "")) if _LEGITIMISING.search(s.text)), None)
+        info: Dict[str, Any] = next((t for t in report.get("turns", []) if t["turn"] == turn), {})
+        legit_clause = next((s.text for s in segments(texts.get(turn, "")) if legitimising_phrase(s.text)), None)
         if "legitimize" in info.get("topics", []) or legit_clause:
             offer(turn, 2, clip(legit_clause or quote), _STRENGTH_WHY[2])
         offer(turn, 1, quote, _STRENGTH_WHY[1])

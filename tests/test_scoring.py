@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.scoring.dismissal import KINDS
 from bot import topics
 from bot.scoring import score_many, score_transcript
+from bot.scoring.dismissal import KINDS
 from bot.training import ROOT
 from bot.transcripts import TranscriptError, load_transcript_file, parse_transcript
 

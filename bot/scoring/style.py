@@ -69,6 +69,20 @@ def empathic_phrase(text: str) -> bool:
     return bool(_EMPATHIC.search(text))
 
 
+#: Words that keep the symptoms real ("it's real", "I believe you", "not in your head"): one
+#: lexicon for the patient's view and the teaching pack (docs/scoring.md).
+_LEGITIMISING = re.compile(
+    r"\b(?:(?:is|are|it'?s|they'?re) (?:very |completely |absolutely |clearly )?real\b|i believe you|"
+    r"not in your head|not (?:imagining|making (?:it|this) up|overreacting|faking)|right to come|"
+    r"(?:did|done) the right thing|take (?:this|it|you) (?:very )?seriously|(?:completely |very )?understandable|"
+    r"makes (?:a lot of |complete |total )?sense|deserves? (?:proper )?attention)",
+    re.IGNORECASE)
+
+
+def legitimising_phrase(text: str) -> bool:
+    return bool(_LEGITIMISING.search(text))
+
+
 # --- clinical shorthand (the patient's view and the teaching pack) ---------------------
 
 #: Case-sensitive abbreviations that belong in notes, not in a conversation with a patient.
