@@ -19,7 +19,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import aiohttp
 
-from bot.stack import Stack, _wait_http, write_endpoints
+from bot.stack import Stack, wait_http, write_endpoints
 from bot.training import ROOT, ensure_model, rasa_bin
 
 CACHE = ROOT / "var" / "bench"
@@ -111,7 +111,7 @@ def run_init_bot(port: int, run_dir: Path) -> subprocess.Popen:
     proc = subprocess.Popen([rasa_bin(), "run", "--model", str(model), "--port", str(port),
                              "--interface", "127.0.0.1"], cwd=INIT_DIR, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
-    _wait_http(f"http://127.0.0.1:{port}/", proc, 180, "rasa init bot")
+    wait_http(f"http://127.0.0.1:{port}/", proc, 180, "rasa init bot")
     return proc
 
 

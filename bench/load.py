@@ -24,7 +24,7 @@ import aiohttp
 import socketio
 
 from bench.latency import INIT_DIR, INIT_SCRIPT, SP_SCRIPT, ensure_init_bot, percentile
-from bot.stack import Stack, _wait_http, write_endpoints
+from bot.stack import Stack, wait_http, write_endpoints
 from bot.training import ROOT, ensure_model, rasa_bin
 
 CACHE = ROOT / "var" / "bench"
@@ -123,7 +123,7 @@ def start_init_bot(port: int, run_dir: Path) -> subprocess.Popen:
                              "--credentials", str(creds), "--enable-api"],
                             cwd=INIT_DIR, env=env, stdout=open(run_dir / "rasa-init-load.log", "wb"),
                             stderr=subprocess.STDOUT, start_new_session=True)
-    _wait_http(f"http://127.0.0.1:{port}/", proc, 180, "rasa init bot")
+    wait_http(f"http://127.0.0.1:{port}/", proc, 180, "rasa init bot")
     return proc
 
 

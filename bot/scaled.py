@@ -18,7 +18,7 @@ import yaml
 
 from bot.services import Nginx, Postgres, Redis
 from bot.settings import settings
-from bot.stack import Stack, _wait_http
+from bot.stack import Stack, wait_http
 from bot.training import ensure_model
 
 
@@ -80,7 +80,7 @@ class ScaledStack:
                 self.rasa.web_port = self.web_port
                 self.rasa._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.web_port),
                                          "--host", "127.0.0.1"])
-                _wait_http(f"http://127.0.0.1:{self.web_port}/api/health", self.rasa.procs["web"], 60, "web app")
+                wait_http(f"http://127.0.0.1:{self.web_port}/api/health", self.rasa.procs["web"], 60, "web app")
         except Exception:
             self.stop()
             raise

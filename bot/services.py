@@ -23,8 +23,6 @@ from typing import List, Optional
 
 from bot.settings import settings
 
-DEBIAN_PACKAGES = ("postgresql", "redis-server", "nginx")
-
 
 class ServiceError(RuntimeError):
     pass

@@ -40,7 +40,7 @@ def write_endpoints(run_dir: Path, tracker_db: Optional[Path] = None, extra: Opt
     return path
 
 
-def _wait_http(url: str, proc: subprocess.Popen, timeout: float, name: str) -> None:
+def wait_http(url: str, proc: subprocess.Popen, timeout: float, name: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -135,7 +135,7 @@ class Stack:
             # web app's origins (SPTRAINER_ALLOWED_ORIGINS). Both at once sent the header twice,
             # which browsers refuse.
         ])
-        _wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
+        wait_http(f"http://127.0.0.1:{port}/", proc, timeout, f"Rasa server {name}")
         return proc
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
@@ -157,7 +157,7 @@ class Stack:
                 proc.wait()
         proc = self._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.web_port),
                                    "--host", self.interface])
-        _wait_http(f"{self.web_url}/api/health", proc, timeout, "web app")
+        wait_http(f"{self.web_url}/api/health", proc, timeout, "web app")
         return proc
 
     def start(self, model: Optional[Path] = None, timeout: float = 180.0) -> "Stack":
@@ -172,7 +172,7 @@ class Stack:
                                 "--host", self.interface])
         try:
             if self.web_port:
-                _wait_http(f"{self.web_url}/api/health", self.procs["web"], 60, "web app")
+                wait_http(f"{self.web_url}/api/health", self.procs["web"], 60, "web app")
         except Exception:
             self.stop()
             raise

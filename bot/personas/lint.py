@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot import topics
 from bot.personas.errors import PersonaFileError, PersonaProblem, display_path
-from bot.personas.loader import SCHEMA_LINE_PREFIX, _Locator, _where, _yaml, load_persona_file
+from bot.personas.loader import SCHEMA_LINE_PREFIX, Locator, load_persona_file, where_text, yaml_parser
 from bot.personas.model import Answer, Persona
 from bot.personas.registry import personas_dir
 
@@ -74,8 +74,8 @@ class Checked:
 def _id_position(path: Path) -> Tuple[int, int]:
     """Where the ``id:`` value is, so duplicate-id errors point at both definitions."""
     try:
-        doc = _yaml().load(path.read_text(encoding="utf-8"))
-        return _Locator(doc).at(["id"])
+        doc = yaml_parser().load(path.read_text(encoding="utf-8"))
+        return Locator(doc).at(["id"])
     except Exception:  # the file loaded a moment ago; if it changed since, 1:1 will do
         return 1, 1
 
@@ -283,7 +283,7 @@ class _Warnings:
 
     def __init__(self, doc: CommentedMap, path: Path) -> None:
         self.shown = display_path(path)
-        self.loc = _Locator(doc)
+        self.loc = Locator(doc)
         self.out: List[PersonaProblem] = []
 
     def __call__(self, where: Sequence[Any], message: str, key: bool = False) -> None:
@@ -327,7 +327,7 @@ def _lint_placeholders(warn: _Warnings, doc: CommentedMap) -> None:
     """Placeholders left from `sptrainer persona new`."""
     for where, value in _all_strings(doc, []):
         if PLACEHOLDER_RE.search(value):
-            warn(where, f"{_where(where)}: placeholder still to be written (TODO)")
+            warn(where, f"{where_text(where)}: placeholder still to be written (TODO)")
 
 
 def _lint_spoken(warn: _Warnings, doc: CommentedMap) -> None:
@@ -335,12 +335,12 @@ def _lint_spoken(warn: _Warnings, doc: CommentedMap) -> None:
     all_topics = topics.load_topics()
     for where, value in _spoken(doc):
         if len(value) > LONG_ANSWER_CHARS:
-            warn(where, f"{_where(where)}: {len(value)} characters; over {LONG_ANSWER_CHARS} is a lot to read in "
+            warn(where, f"{where_text(where)}: {len(value)} characters; over {LONG_ANSWER_CHARS} is a lot to read in "
                         "a chat: shorten it or keep some for a follow-up topic")
         if where[0] == "answers" and where[1] in all_topics:
             echo = echoed_example(value, all_topics[where[1]].examples)
             if echo:
-                warn(where, f"{_where(where)}: the answer largely repeats the question (\"{echo}\" in "
+                warn(where, f"{where_text(where)}: the answer largely repeats the question (\"{echo}\" in "
                             "bot/topics.yml); write what the patient would say back")
 
 
@@ -352,7 +352,7 @@ def _lint_variants(warn: _Warnings, doc: CommentedMap) -> None:
             if not isinstance(item, str):
                 continue
             if _norm(item) in seen:
-                warn(where + [i], f"{_where(where)}: variant {i + 1} is identical to variant {seen[_norm(item)] + 1}")
+                warn(where + [i], f"{where_text(where)}: variant {i + 1} is identical to variant {seen[_norm(item)] + 1}")
             else:
                 seen[_norm(item)] = i
 
@@ -448,7 +448,7 @@ def _lint_direct_only(warn: _Warnings, doc: CommentedMap, persona: Persona, cov:
         facts = answer.open + answer.guarded
         for where, value in offered:
             if any(same_fact(value, f) for f in facts):
-                warn(where, f"{_where(where)}: volunteers the fact in answers.{topic_id}, which is marked "
+                warn(where, f"{where_text(where)}: volunteers the fact in answers.{topic_id}, which is marked "
                             "direct_only (given only when asked directly)")
 
 
@@ -462,7 +462,7 @@ def _lint_alarms(warn: _Warnings, doc: CommentedMap, persona: Persona) -> None:
                  f"the alarm feature '{feature.description}'", key=True)
         for where, value in offered:
             if any(same_fact(value, t) for t in feature.texts):
-                warn(where, f"{_where(where)}: volunteers the alarm feature in answers.{feature.topic} "
+                warn(where, f"{where_text(where)}: volunteers the alarm feature in answers.{feature.topic} "
                             f"('{feature.description}'); the learner should have to draw it out")
 
 
@@ -473,7 +473,7 @@ def _lint_proficiency(warn: _Warnings, doc: CommentedMap, persona: Persona) -> N
     for where, value in _spoken(doc):
         longest = max((len(_words(s)) for s in re.split(r"[.!?]+", value)), default=0)
         if longest > LIMITED_SENTENCE_WORDS:
-            warn(where, f"{_where(where)}: a sentence of {longest} words; a patient with limited English "
+            warn(where, f"{where_text(where)}: a sentence of {longest} words; a patient with limited English "
                         f"speaks in short sentences (at most {LIMITED_SENTENCE_WORDS} words)")
 
 
@@ -499,7 +499,7 @@ def lint_file(path: Path) -> LintReport:
     except PersonaFileError as exc:
         return LintReport(path, None, errors=list(exc.problems))
     text = path.read_text(encoding="utf-8")
-    doc = _yaml().load(text)
+    doc = yaml_parser().load(text)
     return LintReport(path, persona, warnings=sorted(set(_lint_doc(doc, persona, text, path))),
                       coverage=coverage_of(persona))
 

@@ -35,13 +35,13 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema())
 
 
-def _yaml() -> YAML:
+def yaml_parser() -> YAML:
     y = YAML(typ="rt")
     y.allow_duplicate_keys = False
     return y
 
 
-class _Locator:
+class Locator:
     """Maps a JSON path inside the parsed document back to a 1-based line and column."""
 
     def __init__(self, doc: Any) -> None:
@@ -65,7 +65,7 @@ class _Locator:
         return line + 1, col + 1
 
 
-def _where(path: Sequence[Any]) -> str:
+def where_text(path: Sequence[Any]) -> str:
     """``answers.ask_onset[1]``: the dotted path an author can find in the file."""
     out = ""
     for part in path:
@@ -74,7 +74,7 @@ def _where(path: Sequence[Any]) -> str:
 
 
 def _schema_message(error: jsonschema.ValidationError) -> str:
-    where = _where(error.absolute_path)
+    where = where_text(error.absolute_path)
     if isinstance(error.instance, str) and not error.instance.strip():
         return f"{where}: must not be empty"
     if error.instance is None:
@@ -177,7 +177,7 @@ def _volunteered(value: Any) -> Volunteered:
 Found = List[Tuple[Tuple[int, int], str]]
 
 
-def _meaning_problems(doc: CommentedMap, path: Path, loc: _Locator) -> Found:
+def _meaning_problems(doc: CommentedMap, path: Path, loc: Locator) -> Found:
     """Checks JSON Schema cannot express: file name, topic kinds, answer shapes."""
     found: Found = []
     pid = doc.get("id")
@@ -192,7 +192,7 @@ def _meaning_problems(doc: CommentedMap, path: Path, loc: _Locator) -> Found:
     return found
 
 
-def _answers_problems(answers: dict, loc: _Locator) -> Found:
+def _answers_problems(answers: dict, loc: Locator) -> Found:
     """Topic ids that exist, and long forms whose fields fit the topic."""
     found: Found = []
     all_ids = topics.topic_ids()
@@ -207,7 +207,7 @@ def _answers_problems(answers: dict, loc: _Locator) -> Found:
     return found
 
 
-def _long_answer_problems(key: str, value: dict, loc: _Locator) -> Found:
+def _long_answer_problems(key: str, value: dict, loc: Locator) -> Found:
     """One long-form answer: guarded/open only where disclosure applies, text or guarded/open,
     escalation only on a cue, alarm only on a history topic."""
     found: Found = []
@@ -234,7 +234,7 @@ def _long_answer_problems(key: str, value: dict, loc: _Locator) -> Found:
     return found
 
 
-def _reactions_problems(reactions: dict, loc: _Locator) -> Found:
+def _reactions_problems(reactions: dict, loc: Locator) -> Found:
     """Reaction keys are process or communication topics, and reactions are plain text."""
     found: Found = []
     all_ids = topics.topic_ids()
@@ -252,7 +252,7 @@ def _reactions_problems(reactions: dict, loc: _Locator) -> Found:
     return found
 
 
-def _problems_from_schema(doc: Any, shown: str, loc: _Locator) -> List[PersonaProblem]:
+def _problems_from_schema(doc: Any, shown: str, loc: Locator) -> List[PersonaProblem]:
     problems: List[PersonaProblem] = []
     for error in _validator().iter_errors(doc):
         if "propertyNames" in error.schema_path:
@@ -272,7 +272,7 @@ def _problems_from_schema(doc: Any, shown: str, loc: _Locator) -> List[PersonaPr
                 known = list((leaf.schema.get("properties") or {}))
                 for extra in (k for k in leaf.instance if k not in known):
                     line, col = loc.at(list(leaf.absolute_path) + [extra], key=True)
-                    problems.append(PersonaProblem(shown, line, col, f"{_where(leaf.absolute_path)}: unknown field "
+                    problems.append(PersonaProblem(shown, line, col, f"{where_text(leaf.absolute_path)}: unknown field "
                                                    f"'{extra}'{_suggest(extra, known)}; allowed: {', '.join(known)}"))
                 continue
             # An empty value has no position of its own in YAML: point at its key.
@@ -285,7 +285,7 @@ def parse_persona_text(text: str, path: Path) -> Persona:
     """Parse and check persona YAML; raises PersonaFileError listing every problem."""
     shown = display_path(path)
     try:
-        doc = _yaml().load(text)
+        doc = yaml_parser().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -298,7 +298,7 @@ def parse_persona_text(text: str, path: Path) -> Persona:
     if not isinstance(doc, CommentedMap):
         raise PersonaFileError([PersonaProblem(shown, 1, 1, "a persona file must be a YAML mapping (id: ..., name: ...)")])
 
-    loc = _Locator(doc)
+    loc = Locator(doc)
     problems = _problems_from_schema(doc, shown, loc)
     problems += [PersonaProblem(shown, line, col, msg) for (line, col), msg in _meaning_problems(doc, path, loc)]
     if problems:

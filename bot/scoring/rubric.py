@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Tuple
 
-from bot import topics
 from bot.scoring.analysis import Analysis
 
 Evidence = List[Dict[str, object]]
@@ -277,6 +276,3 @@ def overall_from_scores(scores: Dict[str, float], n_dismissals: int, red_flags_c
         value = min(value, DISMISSAL_CAPS[0] if n_dismissals == 1 else DISMISSAL_CAPS[1])
     return int(max(0, min(100, round(value))))
 
-
-def psychosocial_topics() -> List[str]:
-    return topics.ids_in("psychosocial")
