@@ -87,7 +87,6 @@ function emit(item) {
   }
   socket.emit("user_uttered", { message: item.text, session_id: cid,
                                 metadata: { source: "sptrainer-web", message_id: item.id } });
-  if (!item.emitted) { item.emitted = true; outbox.save(); }
   lastSentAt = Date.now();
   updateTyping();
   armReplyTimer();
@@ -102,13 +101,9 @@ function send(text, { control = false } = {}) {
 
 /** After a (re)connection: every message still without a reply goes again, with its id. */
 function resendWaiting() {
-  for (const item of [...outbox.items]) {
-    // A message that went out once is sent again only to a server that ignores duplicate
-    // ids (it has acknowledged one); an older server might answer it twice. The record,
-    // re-read on reconnection, shows whether it arrived.
-    if (item.emitted && !outbox.acks) continue;
-    emit(item);
-  }
+  // The channel ignores an id it has seen and sends that message's replies again, so a
+  // message that did arrive is not answered twice (docs/web.md, "Message delivery").
+  for (const item of [...outbox.items]) emit(item);
 }
 
 function markDelivered(item) {
@@ -212,7 +207,6 @@ function connect(config) {
   });
   socket.on("sp_received", (data) => {
     const item = data && data.message_id ? outbox.get(data.message_id) : null;
-    outbox.serverAcks();
     if (item) markDelivered(item);
   });
   socket.on("bot_uttered", onBotUttered);

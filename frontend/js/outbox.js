@@ -31,7 +31,6 @@ export class Outbox {
     this.items = Array.isArray(saved.items) ? saved.items.filter((m) => m && m.id && typeof m.text === "string") : [];
     this.replies = saved.replies && typeof saved.replies === "object" ? saved.replies : {};
     this.draft = typeof saved.draft === "string" ? saved.draft : "";
-    this.acks = Boolean(saved.acks);   // the server has acknowledged a message (sp_received)
     // Nothing was in flight across a reload: what was "sending" has not been confirmed.
     for (const m of this.items) if (m.state === "sending") m.state = "unsent";
   }
@@ -44,7 +43,7 @@ export class Outbox {
     const replies = Object.entries(this.replies).slice(-MAX_REMEMBERED_REPLIES);
     try {
       this.storage.setItem(this.key, JSON.stringify({ items: this.items, replies: Object.fromEntries(replies),
-                                                      draft: this.draft, acks: this.acks }));
+                                                      draft: this.draft }));
     } catch (_) { /* storage full or disabled: the page still works, it only forgets on reload */ }
   }
 
@@ -96,9 +95,5 @@ export class Outbox {
   setDraft(text) {
     this.draft = text;
     this.save();
-  }
-
-  serverAcks() {
-    if (!this.acks) { this.acks = true; this.save(); }
   }
 }

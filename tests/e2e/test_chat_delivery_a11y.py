@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import uuid
 
 from tests.e2e.axe import assert_no_axe_violations
@@ -192,6 +193,31 @@ def test_a_message_sent_while_the_patient_is_unreachable_is_kept_then_delivered_
     assert json.loads(page.evaluate(f"sessionStorage.getItem('sptrainer.chat.{client.cid}')"))["items"] == []
     assert page.locator("#message").input_value() == "And where do you", "the draft is still there"
     page.screenshot(path=str(SHOTS / "chat-delivered-after-outage.png"))
+
+
+def test_a_message_in_flight_when_rasa_is_killed_is_answered_once_after_the_restart(new_page, web):
+    name = f"Killed Rasa Student {uuid.uuid4().hex[:6]}"
+    client = student_with_turns(web, name, LINES[:1])
+    page = new_page()
+    sign_in_student(page, name)
+    open_chat(page, client.cid)
+    box = page.locator("#message")
+    box.fill("What worries you most about it?")
+    box.press("Enter")
+    web.kill("rasa", signal.SIGKILL)  # the message is in flight, or just taken, or just answered
+    try:
+        page.locator("#conn.bad").wait_for()
+        assert page.locator("#typing-text").is_hidden()
+    finally:
+        web.start_rasa(web.model)
+    bubble = page.locator("#log .msg.learner").last
+    bubble.locator(".state", has_text="Delivered").wait_for(timeout=60_000)
+    patient_messages(page).nth(2).wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)  # a doubled reply would arrive by now
+    turns = record_of(web, page, client.cid)
+    assert [t["text"] for t in turns if t["speaker"] == "learner"] == [LINES[0], "What worries you most about it?"]
+    assert [t["speaker"] for t in turns] == ["patient", "learner", "patient", "learner", "patient"], "answered once"
+    assert page.locator("#log .msg .text").all_inner_texts() == [t["text"] for t in turns], "shown once each"
 
 
 def test_long_messages_are_counted_not_cut(new_page, web):
