@@ -7,7 +7,8 @@ Chromium against the real stack (docs/web.md: "The chat and the conversation id"
 - a reconnection announces nothing already on screen (the live region gets only new
   replies, and the log keeps its elements);
 - a message sent while Rasa cannot be reached says "Not sent", survives a reload with the
-  draft, and is delivered (once) when the connection comes back;
+  draft, and is delivered (once) when the connection comes back; one in flight when Rasa is
+  SIGKILLed is answered once after the restart;
 - the log scrolls by keyboard; at 390 px no table or chart label is cut, the header is one
   line, and with an on-screen keyboard's height the latest reply is in view; at 1280x900 the
   message box stays in view however long the log.
@@ -314,8 +315,10 @@ def test_390_px_layout_cuts_no_table_or_label_and_keeps_the_latest_reply_in_view
     assert header["height"] <= 64, f"the header is one line at 390 px ({header['height']} px)"
     open_chat(page, client.cid)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
+    assert_no_axe_violations(page, "chat at 390 px")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="My progress").wait_for()
+    assert_no_axe_violations(page, "chat at 390 px with the menu open")
     page.get_by_role("button", name="Menu").click()
 
     # With an on-screen keyboard open the window is about 420 px high: the latest reply shows.
