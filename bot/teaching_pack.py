@@ -19,12 +19,10 @@ Anonymisation (docs/scoring.md, "Teaching pack"):
 """
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import html as _html
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -529,36 +527,3 @@ def write_pack(outdir: Path, page: str, pack: Dict[str, Any]) -> Tuple[Path, Pat
     html_path.write_text(page, encoding="utf-8")
     json_path.write_text(json.dumps(pack, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return html_path, json_path
-
-
-# --- command line -------------------------------------------------------------------------
-
-def add_export_pack_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("export-pack", help="export an anonymised teaching pack (HTML and JSON)",
-                       description="Score the selected interviews and write an anonymised teaching pack: "
-                                   "OUTDIR/pack.html (self-contained) and OUTDIR/pack.json.")
-    from bot.scoring.cli import add_transcript_source_arguments
-
-    add_transcript_source_arguments(p)
-    p.add_argument("--student-name", action="append", default=[], metavar="NAME",
-                   help="a student's name to mask wherever it occurs (repeatable)")
-    p.add_argument("--title", default="SP Trainer teaching pack")
-    p.add_argument("-o", "--output", "--outdir", dest="outdir", type=Path, required=True, metavar="OUTDIR",
-                   help="folder to write pack.html and pack.json in")
-    p.set_defaults(func=cmd_export_pack)
-
-
-def cmd_export_pack(args: argparse.Namespace) -> int:
-    from bot.scoring.cli import transcripts_or_exit_code
-
-    transcripts = transcripts_or_exit_code(args)
-    if isinstance(transcripts, int):
-        return transcripts
-    from bot.scoring import score_many
-
-    reports = score_many(transcripts)
-    page, pack = build_pack(list(zip(transcripts, reports)), student_names=args.student_name,
-                            identities=args.conversation, title=args.title)
-    html_path, json_path = write_pack(args.outdir, page, pack)
-    print(f"wrote {html_path} and {json_path} ({len(transcripts)} transcript(s), anonymised)", file=sys.stderr)
-    return 0

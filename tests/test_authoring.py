@@ -1,4 +1,4 @@
-"""Persona authoring (issue 4): schema, validate, new, lint, show, chat, optional fields, docs.
+"""Persona authoring (docs/authoring.md): schema, validate, new, lint, show, chat, optional fields, docs.
 
 The commands run for real (in-process through ``bot.cli.main`` or as subprocesses);
 ``sptrainer chat`` talks to a real Rasa server started by the ``stack`` fixture.
@@ -24,7 +24,8 @@ from typing import List, Tuple
 import pytest
 import yaml
 
-from bot import chat_cli, topics
+from bot import topics
+from bot.cli import chat as chat_cli
 from bot.cli import main as cli_main
 from bot.patient import defaults, respond
 from bot.patient.rapport import CUE_ACKNOWLEDGED_BONUS, GUARDED_AFTER_DISMISSAL, RAPPORT_DELTA
@@ -107,7 +108,7 @@ def test_schema_topic_keys_and_descriptions_come_from_topics_yml():
     assert sorted(props["reactions"]["properties"]) == sorted(reaction_ids)
     for topic in topics.load_topics().values():
         assert topic.desc in props["answers"]["properties"][topic.id]["description"]
-    # Only the contract fields are required (contract section 2: never more).
+    # Only the contract fields are required (docs/contracts.md, section 2: never more).
     assert sorted(schema()["required"]) == sorted(
         ["id", "name", "age", "sex", "occupation", "complaint", "chief_complaint", "opening", "answers"])
 
@@ -185,7 +186,7 @@ def test_validate_reports_file_line_col_and_fails(tmp_path: Path, capsys, text: 
 
 
 def test_validate_passes_the_contract_minimum_even_with_topics_missing(tmp_path: Path, capsys):
-    """A missing topic is a lint warning, never a validation error (contract section 2)."""
+    """A missing topic is a lint warning, never a validation error (docs/contracts.md, section 2)."""
     code, out, err = run_cli(capsys, "persona", "validate", str(write(tmp_path, MINIMAL)))
     assert code == 0, err
     assert "1 persona file(s) valid, 0 with errors" in out

@@ -1,6 +1,6 @@
 """``sptrainer chat ID``: interview a patient from the terminal through the running bot.
 
-It talks to Rasa over the REST channel exactly as any client does (contract section 3),
+It talks to Rasa over the REST channel exactly as any client does (docs/contracts.md, section 3),
 so an educator trying a new persona sees what students will see: the real NLU, the real
 engine, the persona file as the server loaded it.
 """

@@ -11,8 +11,8 @@ from bot.transcripts import TrackerStoreReader, Transcript, TranscriptError, loa
 
 
 def add_score_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("score", help="score transcripts (contract section 5)",
-                       description="Score interview transcripts. JSON follows contract section 5; "
+    p = sub.add_parser("score", help="score transcripts (docs/contracts.md, section 5)",
+                       description="Score interview transcripts. JSON follows docs/contracts.md, section 5; "
                                    "HTML is one self-contained file; text is for the terminal.")
     add_transcript_source_arguments(p)
     p.add_argument("--format", choices=("json", "html", "text"), default="json")

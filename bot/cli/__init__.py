@@ -1,4 +1,5 @@
-"""``sptrainer``: the command-line entry point (contract section 6)."""
+"""``sptrainer``: the command-line entry point, every subcommand in this package
+(README.md, "Command line")."""
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,7 @@ def cmd_dev_sync(_: argparse.Namespace) -> int:
 
 def _add_authoring_commands(sub: argparse._SubParsersAction, persona_sub: argparse._SubParsersAction) -> None:
     """`persona new|lint|show|topics` and `chat`: writing a patient and trying it (docs/authoring.md)."""
-    from bot import chat_cli
+    from bot.cli import chat as chat_cli
     from bot.personas import lint, scaffold, show
 
     new = persona_sub.add_parser("new", help="write a commented persona template that validates")
@@ -70,11 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_persona_validate)
     _add_authoring_commands(sub, persona_sub)
 
-    from bot.scoring.cli import add_score_command
+    from bot.cli.score import add_score_command
 
     add_score_command(sub)
 
-    from bot.teaching_pack import add_export_pack_command
+    from bot.cli.pack import add_export_pack_command
 
     add_export_pack_command(sub)
 
@@ -83,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync = dev_sub.add_parser("sync", help="regenerate domain/ and data/rules/ from bot/topics.yml")
     sync.set_defaults(func=cmd_dev_sync)
 
-    from bot.accounts.cli import add_cohort_commands, add_user_commands
+    from bot.cli.accounts import add_cohort_commands, add_user_commands
 
     add_user_commands(sub)
     add_cohort_commands(sub)
