@@ -1,4 +1,4 @@
-"""Transcripts (contract section 4): read them from files or from Rasa's tracker store.
+"""Transcripts (docs/contracts.md, section 4): read them from files or from Rasa's tracker store.
 
 A transcript is the scorer's input and the export format of logged conversations. Bad
 input is refused with the file (or conversation) and the exact problem, never half-read.

@@ -1,4 +1,4 @@
-"""The patient's view (issue 7): CARE-theme ratings from the simulated patient, with quotes."""
+"""The patient's view (docs/scoring.md): CARE-theme ratings from the simulated patient, with quotes."""
 from __future__ import annotations
 
 from pathlib import Path

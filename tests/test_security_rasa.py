@@ -1,4 +1,4 @@
-"""Rasa's own HTTP API is never open: every endpoint needs the token (issue 6)."""
+"""Rasa's own HTTP API is never open: every endpoint needs the token (docs/security.md)."""
 from __future__ import annotations
 
 import json

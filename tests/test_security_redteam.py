@@ -1,4 +1,4 @@
-"""Regression tests for the red-team findings of issue 14, against real servers: Rasa and the
+"""Regression tests for the red-team findings F1-F10 (docs/security.md), against real servers: Rasa and the
 web app from tests/conftest.py (``web_stack``), or a web app process of their own on a free
 loopback port when a test floods, throttles, corrupts or times the server out."""
 from __future__ import annotations

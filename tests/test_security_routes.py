@@ -1,4 +1,4 @@
-"""Issue 6, security: every route of the web app refuses the wrong role and requests without
+"""Security (docs/security.md): every route of the web app refuses the wrong role and requests without
 the CSRF token.
 
 The routes are enumerated from the app's own router (``bot.web.app.create_app``), so a route

@@ -1,4 +1,4 @@
-"""Issue 6, security: secrets only from the environment (or generated at run time into 0600
+"""Security (docs/security.md): secrets only from the environment (or generated at run time into 0600
 files), never in the source, never on a command line; Secure cookies on every response that
 sets one; Socket.IO refuses forged, expired and unsigned tokens.
 

@@ -1,4 +1,4 @@
-"""Issue 6, security: no path traversal through persona ids, conversation ids or sender ids.
+"""Security (docs/security.md): no path traversal through persona ids, conversation ids or sender ids.
 
 Persona ids and conversation ids with ``../``, ``%2e%2e%2f``, absolute paths, NUL bytes,
 backslashes, very long ids and unicode lookalikes are sent through every web route and API

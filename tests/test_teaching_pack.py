@@ -1,4 +1,4 @@
-"""Teaching pack (issue 7): anonymised, self-contained, with highlights and prompts."""
+"""Teaching pack (docs/scoring.md): anonymised, self-contained, with highlights and prompts."""
 from __future__ import annotations
 
 import json

@@ -68,3 +68,12 @@ def test_heldout_set_is_separate_and_covers_every_intent():
     trained = {text.lower().strip(" .?!") for text, _ in training_examples()}
     leaked = [text for text, _ in heldout if text.lower().strip(" .?!") in trained]
     assert not leaked, f"held-out utterances also in training data: {leaked}"
+
+
+SHARED_CONTRACTS = ROOT.parent / "shared" / "spec" / "contracts.md"
+
+
+@pytest.mark.skipif(not SHARED_CONTRACTS.exists(), reason="no shared/spec next to the repository")
+def test_our_copy_of_the_contracts_matches_the_shared_file_when_present():
+    ours = (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
+    assert ours.split("-->\n\n", 1)[1] == SHARED_CONTRACTS.read_text(encoding="utf-8")

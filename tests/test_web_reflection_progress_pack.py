@@ -1,4 +1,4 @@
-"""Issue 7 through the real web app and Rasa: reflections (owner-only writing, limits, CSRF,
+"""Reflections, progress and teaching packs (docs/web.md) through the real web app and Rasa: reflections (owner-only writing, limits, CSRF,
 assessors' answers, surviving a restart of the web app), the student's progress, and the
 anonymised teaching pack exported from the assessor's list."""
 from __future__ import annotations

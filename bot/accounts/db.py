@@ -102,7 +102,7 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
         );
         CREATE INDEX overrides_conversation ON overrides(conversation_id, domain_id, id);
     """),
-    (2, "reflections and assessors' answers (issue 7)", """
+    (2, "reflections and assessors' answers (docs/web.md)", """
         CREATE TABLE reflections (
             id              INTEGER PRIMARY KEY,
             conversation_id TEXT NOT NULL REFERENCES conversations(id),
@@ -124,7 +124,7 @@ MIGRATIONS: List[Tuple[int, str, Step]] = [
         );
         CREATE INDEX reflection_answers_conversation ON reflection_answers(conversation_id, id);
     """),
-    (3, "name keys are NFKC + casefold (issue 14, F3)", _rekey_names),
+    (3, "name keys are NFKC + casefold (docs/security.md, F3)", _rekey_names),
     (4, "a report's problem has a kind (bot.web.service.ProblemKind); cached problems are re-scored", """
         ALTER TABLE reports ADD COLUMN error_kind TEXT;
         DELETE FROM reports WHERE report_json IS NULL;

@@ -1,4 +1,4 @@
-"""The score report (contract section 5), built from the analysis and the rubric."""
+"""The score report (docs/contracts.md, section 5), built from the analysis and the rubric."""
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence
@@ -78,7 +78,7 @@ def build_report(a: Analysis) -> Dict[str, object]:
     covered = a.covered()
     learner_acts = set(topics.topic_ids())
     topics_covered = [t for t in topics.topic_ids() if t in covered and t in learner_acts]
-    # Issue 3 counts the patient's ideas, concerns and expectations among the
+    # The patient's ideas, concerns and expectations count among the
     # psychosocial factors, so perspective topics count here too.
     psychosocial_found = [t for t in topics.ids_in("psychosocial", "perspective") if t in covered]
     physical_found = [t for t in CHARACTERISATION if t in covered]

@@ -1,4 +1,4 @@
-"""Issue 7 in headless Chromium: the patient's view on the feedback and review pages, the
+"""Reflections and the patient's view (docs/web.md) in headless Chromium: the patient's view on the feedback and review pages, the
 reflection round trip (the student writes it, an assessor reads and answers it, the student
 sees the answer), the teaching pack downloaded from the assessor's list (no student name or
 id in it), and the student's progress chart.

@@ -1,4 +1,4 @@
-"""Issue 6, security, in a real browser: the ``?next=`` page after signing in never leads off
+"""Security (docs/security.md) in a real browser: the ``?next=`` page after signing in never leads off
 the site (an open redirect would let a phishing link pass through the real sign-in page)."""
 from __future__ import annotations
 
