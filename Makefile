@@ -42,7 +42,7 @@ $(STAMP): $(PY) pyproject.toml constraints.txt
 install: $(STAMP)
 
 train: install
-	@$(PY) -m bot.training
+	@$(PY) -m bot.process.training
 
 validate: install
 	@echo "rasa data validate..."
@@ -64,9 +64,9 @@ services:
 run: train
 ifeq ($(PROFILE),scaled)
 	@$(MAKE) --no-print-directory services
-	@$(PY) -m bot.scaled
+	@$(PY) -m bot.process.scaled
 else
-	@$(PY) -m bot.stack
+	@$(PY) -m bot.process.stack
 endif
 
 test: train validate services chromium

@@ -19,8 +19,8 @@ from typing import Dict, List, Sequence, Tuple
 
 import aiohttp
 
-from bot.stack import Stack, wait_http, write_endpoints
-from bot.training import ROOT, ensure_model, rasa_bin
+from bot.process.stack import Stack, wait_http, write_endpoints
+from bot.process.training import ROOT, ensure_model, rasa_bin
 
 CACHE = ROOT / "var" / "bench"
 INIT_DIR = CACHE / "rasa-init"

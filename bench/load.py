@@ -24,8 +24,8 @@ import aiohttp
 import socketio
 
 from bench.latency import INIT_DIR, INIT_SCRIPT, SP_SCRIPT, ensure_init_bot, percentile
-from bot.stack import Stack, wait_http, write_endpoints
-from bot.training import ROOT, ensure_model, rasa_bin
+from bot.process.stack import Stack, wait_http, write_endpoints
+from bot.process.training import ROOT, ensure_model, rasa_bin
 
 CACHE = ROOT / "var" / "bench"
 REPLY_TIMEOUT = 30.0

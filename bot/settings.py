@@ -3,7 +3,7 @@
 No other module reads ``SPTRAINER_*`` variables: they call :func:`settings`, which builds a
 :class:`Settings` from the environment once and caches it. The table of variables, their
 defaults and what they do is docs/settings.md; a test checks the two agree. Processes that
-start other processes (bot/stack.py) pass variables on in the child's environment, where the
+start other processes (bot/process/stack.py) pass variables on in the child's environment, where the
 child's own ``settings()`` reads them.
 
 Tests that change a variable call :func:`reload_settings` after changing it.

@@ -12,9 +12,9 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from bot.personas import PersonaRegistry
+from bot.process.stack import Stack
+from bot.process.training import ROOT, ensure_model
 from bot.settings import reload_settings
-from bot.stack import Stack
-from bot.training import ROOT, ensure_model
 
 BUNDLED = ROOT / "personas"
 # Scripted tests send dozens of messages back to back; students type far slower. The

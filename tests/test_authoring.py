@@ -34,7 +34,7 @@ from bot.personas.lint import echoed_example
 from bot.personas.loader import SCHEMA_FILE, SCHEMA_LINE_PREFIX, schema
 from bot.personas.scaffold import COMPLAINTS, template
 from bot.personas.show import topics_markdown
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 from tests.test_persona_files import MINIMAL
 
 BUNDLED = sorted((ROOT / "personas").glob("*.yml"))

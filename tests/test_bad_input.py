@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import socketio
 
-from bot.stack import Stack
+from bot.process.stack import Stack
 from tests.conftest import RasaClient, free_port
 
 

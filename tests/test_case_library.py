@@ -15,7 +15,7 @@ from bot.patient import axes, defaults, respond
 from bot.personas import PersonaFileError, PersonaRegistry, parse_persona_text
 from bot.personas.lint import MOST_ASKED, lint_file
 from bot.personas.model import AlarmFeature, Persona
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 
 REGISTRY = PersonaRegistry(ROOT / "personas")
 PERSONAS = {pid: REGISTRY.get(pid) for pid in REGISTRY.ids()}

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import requests
 import socketio
 
-from bot.stack import Stack
+from bot.process.stack import Stack
 from tests.conftest import RasaClient, free_port
 
 PERSONA = "priya-shah"

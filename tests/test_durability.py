@@ -6,7 +6,7 @@ import signal
 import uuid
 from pathlib import Path
 
-from bot.stack import Stack
+from bot.process.stack import Stack
 from tests.conftest import RasaClient, free_port
 
 

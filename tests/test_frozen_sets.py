@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 
 FROZEN = {
     "tests/data/nlu_heldout.yml": "40bb2589dc34b9987b90f0c1c5924556ec10060ff81293982b8b7b38ccc010d4",

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.personas import PersonaFileError, parse_persona_text
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 from bot.transcripts import TranscriptError, load_transcript_file, parse_transcript
 
 BUNDLED_TEXT = sorted((ROOT / "personas").glob("*.yml"))[0].read_text()

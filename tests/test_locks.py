@@ -15,8 +15,8 @@ from typing import List
 import pytest
 import redis
 
-from bot.locks import AtomicRedisLockStore
-from bot.services import Redis, missing_packages
+from bot.plugins.locks import AtomicRedisLockStore
+from bot.process.services import Redis, missing_packages
 from tests.conftest import free_port
 
 WORKERS = 4
@@ -110,7 +110,7 @@ def test_rasa_builds_it_from_endpoints_yml(redis_port, tmp_path: Path):
     from rasa.utils.endpoints import read_endpoint_config
 
     path = tmp_path / "endpoints.yml"
-    path.write_text(f"lock_store:\n  type: bot.locks.AtomicRedisLockStore\n  url: 127.0.0.1\n"
+    path.write_text(f"lock_store:\n  type: bot.plugins.locks.AtomicRedisLockStore\n  url: 127.0.0.1\n"
                     f"  port: {redis_port}\n  db: 1\n  key_prefix: sptrainer\n", encoding="utf-8")
     store = LockStore.create(read_endpoint_config(str(path), "lock_store"))
     assert isinstance(store, AtomicRedisLockStore)

@@ -8,7 +8,7 @@ import pytest
 from bot.patient import respond
 from bot.patient.rapport import GUARDED_AFTER_DISMISSAL
 from bot.personas import PersonaRegistry
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 
 REGISTRY = PersonaRegistry(ROOT / "personas")
 PERSONA_IDS = REGISTRY.ids()

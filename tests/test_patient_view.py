@@ -11,7 +11,7 @@ from bot.personas import PersonaRegistry
 from bot.scoring import score_many, score_transcript
 from bot.scoring.patient_view import ITEM_IDS
 from bot.scoring.render import to_html, to_text
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 from bot.transcripts import Transcript, load_transcript_file, parse_transcript
 
 VALIDATION = sorted((ROOT / "tests" / "data" / "scoring").glob("*.json"))

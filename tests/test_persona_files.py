@@ -11,7 +11,7 @@ import pytest
 
 from bot import topics
 from bot.personas import PersonaFileError, PersonaRegistry, load_persona_file, parse_persona_text
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 
 MINIMAL = """\
 id: ruth-okafor

@@ -8,7 +8,7 @@ import pytest
 from bot import topics
 from bot.patient import defaults, respond
 from bot.personas import PersonaRegistry
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 
 BUNDLED = PersonaRegistry(ROOT / "personas")
 

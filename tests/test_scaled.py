@@ -17,8 +17,8 @@ from typing import List
 import pytest
 import socketio
 
-from bot.scaled import ScaledStack
-from bot.services import missing_packages
+from bot.process.scaled import ScaledStack
+from bot.process.services import missing_packages
 from bot.tokens import issue_socket_token
 from bot.transcripts import TrackerStoreReader
 from tests.conftest import RasaClient, free_port
@@ -84,7 +84,7 @@ def test_turns_alternating_between_servers_are_all_kept_once_and_in_order(scaled
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_the_same_conversation_sent_to_both_servers_at_once_is_serialised(scaled, attempt):
-    # Rasa's own Redis lock store lost a message here about once in a few runs (bot/locks.py).
+    # Rasa's own Redis lock store lost a message here about once in a few runs (bot/plugins/locks.py).
     sender = f"race-{attempt}-{uuid.uuid4().hex[:8]}"
     both = servers(scaled)
     both[0].start(sender, "priya-shah")

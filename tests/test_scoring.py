@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from bot import topics
 from bot.scoring import score_many, score_transcript
 from bot.scoring.dismissal import KINDS
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 from bot.transcripts import TranscriptError, load_transcript_file, parse_transcript
 
 VALIDATION = sorted((ROOT / "tests" / "data" / "scoring").glob("*.json"))

@@ -19,7 +19,7 @@ import pytest
 import requests
 import socketio
 
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 from tests.conftest import free_port
 from tests.e2e.support import ASSESSOR, WebClient, ensure_staff, rasa_say
 
@@ -387,7 +387,7 @@ def test_f6_huge_bodies_and_metadata_are_refused_before_they_reach_the_tracker(w
 @pytest.fixture(scope="module")
 def address_limited_stack(model_path, personas_dir, tmp_path_factory):
     """Rasa alone with a generous per-sender limit and a tight one per client address."""
-    from bot.stack import Stack
+    from bot.process.stack import Stack
 
     s = Stack(rasa_port=free_port(), web_port=None, run_dir=tmp_path_factory.mktemp("addr"), personas_dir=personas_dir,
               log_to_files=True, extra_env={"SPTRAINER_RATE_LIMIT": "50/100", "SPTRAINER_ADDRESS_RATE_LIMIT": "1/12"})

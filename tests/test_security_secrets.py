@@ -28,8 +28,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.accounts import AppDB, Users
 from bot.personas import PersonaRegistry
+from bot.settings import REPO_ROOT as ROOT
 from bot.settings import reload_settings
-from bot.training import ROOT
 from tests.conftest import BUNDLED, free_port
 from tests.e2e.support import WebClient
 
@@ -97,9 +97,9 @@ def test_no_hard_coded_secrets_in_the_source():
 
 def test_rasa_token_socket_key_and_database_password_are_read_from_the_environment(monkeypatch, tmp_path):
     from bot.channels.socketio import GuardedSocketIOInput
-    from bot.scaled import scaled_endpoints
-    from bot.services import Postgres, Redis
-    from bot.stack import Stack
+    from bot.process.scaled import scaled_endpoints
+    from bot.process.services import Postgres, Redis
+    from bot.process.stack import Stack
     from bot.tokens import issue_socket_token, socket_key
 
     monkeypatch.setenv("SPTRAINER_RASA_TOKEN", "rasa-token-from-the-environment")
@@ -164,7 +164,7 @@ def test_no_secret_is_on_a_command_line_and_generated_files_are_private(web_stac
         assert mode & 0o077 == 0, f"{path.name} is mode {mode:o}; it must be 0600"
     # Rasa refuses to start its API without a token in the environment.
     env = {k: v for k, v in os.environ.items() if k != "SPTRAINER_RASA_TOKEN"}
-    done = subprocess.run([sys.executable, "-m", "bot.rasa_server", "run", "--enable-api"], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot.process.rasa_server", "run", "--enable-api"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "SPTRAINER_RASA_TOKEN is not set" in done.stderr
 

@@ -27,8 +27,8 @@ import socketio
 
 from bot.accounts import AppDB
 from bot.personas import PersonaRegistry, load_persona_file
+from bot.settings import REPO_ROOT as ROOT
 from bot.tokens import issue_socket_token
-from bot.training import ROOT
 from bot.transcripts import TrackerStoreReader
 from bot.web.app import create_app
 from bot.web.keys import EXECUTOR

@@ -11,8 +11,8 @@ import pytest
 
 from bot.personas import PersonaRegistry
 from bot.scoring import score_many
+from bot.settings import REPO_ROOT as ROOT
 from bot.teaching_pack import Anonymiser, build_pack
-from bot.training import ROOT
 from bot.transcripts import parse_transcript
 
 PERSONA = "priya-shah"

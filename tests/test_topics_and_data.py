@@ -9,7 +9,7 @@ import yaml
 
 from bench.nlu import load_examples
 from bot import rasa_files, topics
-from bot.training import ROOT
+from bot.settings import REPO_ROOT as ROOT
 
 NLU_FILES = sorted((ROOT / "data" / "nlu").glob("*.yml"))
 HELDOUT_FILES = sorted((ROOT / "tests" / "data").glob("nlu_heldout*.yml"))

@@ -13,8 +13,8 @@ import pytest
 
 from bot.accounts import AccountError, AppDB, Records, Sessions, Users, migrate, schema_version
 from bot.accounts.db import MIGRATIONS
+from bot.settings import REPO_ROOT as ROOT
 from bot.settings import reload_settings
-from bot.training import ROOT
 from bot.web.security import secret_key
 
 

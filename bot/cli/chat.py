@@ -18,7 +18,7 @@ from typing import List, TextIO
 DEFAULT_URL = "http://127.0.0.1:5005"
 TIMEOUT_SECONDS = 30.0
 QUIT_WORDS = ("/quit", "/exit")
-#: Replies from the bot itself (not the patient) start with this; see bot/nlg.py.
+#: Replies from the bot itself (not the patient) start with this; see bot/plugins/nlg.py.
 SYSTEM_PREFIX = "[SP Trainer]"
 
 

@@ -20,7 +20,7 @@ class NluParser:
         from rasa.core.agent import Agent
         from rasa.utils.log_utils import configure_structlog
 
-        from bot.training import ensure_model
+        from bot.process.training import ensure_model
 
         logging.getLogger("rasa").setLevel(logging.WARNING)
         configure_structlog(logging.WARNING)  # else Rasa's structlog prints a debug line per parse

@@ -36,7 +36,7 @@ class TopicClassifier:
     """The trained learner-act model, read straight from the model file (no Rasa import)."""
 
     def __init__(self, model_path: Optional[Path] = None) -> None:
-        from bot.training import ensure_model
+        from bot.process.training import ensure_model
 
         self.model_path = Path(model_path) if model_path else ensure_model(quiet=True)
         self.model = TfidfModel.from_archive(self.model_path)

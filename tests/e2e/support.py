@@ -10,9 +10,9 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from bot.stack import Stack
+from bot.process.stack import Stack
+from bot.settings import REPO_ROOT as ROOT
 from bot.tokens import issue_socket_token
-from bot.training import ROOT
 
 ASSESSOR = ("Dr Ada Assessor", "assessor-password-1")
 EDUCATOR = ("Ed Educator", "educator-password-1")

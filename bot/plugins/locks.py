@@ -14,7 +14,7 @@ tickets are unique and served strictly in order whichever server issued them. It
 polls for its turn every 50 ms instead of every second: a queued turn of the same
 conversation waits for the one ahead of it, not for the next tick of a one-second clock.
 
-endpoints.yml: `lock_store: {type: bot.locks.AtomicRedisLockStore, url: ..., port: ..., db: ...}`
+endpoints.yml: `lock_store: {type: bot.plugins.locks.AtomicRedisLockStore, url: ..., port: ..., db: ...}`
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """In-process Rasa NLG: every ``utter_<topic>`` is answered from the active persona file.
 
-Configured in endpoints.yml as ``nlg: {type: bot.nlg.PersonaNLG}``. Answering here
+Configured in endpoints.yml as ``nlg: {type: bot.plugins.nlg.PersonaNLG}``. Answering here
 instead of through an action server avoids an HTTP round trip per turn, and because the
 reply is computed from tracker events, personas can change without retraining.
 """

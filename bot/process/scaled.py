@@ -16,19 +16,19 @@ from typing import List, Optional
 
 import yaml
 
-from bot.services import Nginx, Postgres, Redis
+from bot.process.services import Nginx, Postgres, Redis
+from bot.process.stack import Stack, wait_http
+from bot.process.training import ensure_model
 from bot.settings import settings
-from bot.stack import Stack, wait_http
-from bot.training import ensure_model
 
 
 def scaled_endpoints(run_dir: Path, pg: Postgres, redis: Redis) -> Path:
     config = {
-        "nlg": {"type": "bot.nlg.PersonaNLG"},
+        "nlg": {"type": "bot.plugins.nlg.PersonaNLG"},
         "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": "127.0.0.1", "port": pg.port,
                           "db": pg.database, "username": pg.user, "password": "${SPTRAINER_PG_PASSWORD}"},
-        # Rasa's own "redis" lock store can hand one ticket to two servers (see bot/locks.py).
-        "lock_store": {"type": "bot.locks.AtomicRedisLockStore", "url": "127.0.0.1", "port": redis.port, "db": 1,
+        # Rasa's own "redis" lock store can hand one ticket to two servers (see bot/plugins/locks.py).
+        "lock_store": {"type": "bot.plugins.locks.AtomicRedisLockStore", "url": "127.0.0.1", "port": redis.port, "db": 1,
                        "key_prefix": "sptrainer"},
     }
     path = run_dir / "endpoints-scaled.yml"

@@ -1,6 +1,6 @@
-"""``python -m bot.rasa_server run ...``: Rasa's own command line, with the HTTP API token read
+"""``python -m bot.process.rasa_server run ...``: Rasa's own command line, with the HTTP API token read
 from ``$SPTRAINER_RASA_TOKEN`` rather than passed as ``--auth-token`` on the command line,
-where every local user could read it (``ps``, ``/proc/<pid>/cmdline``). Used by bot/stack.py;
+where every local user could read it (``ps``, ``/proc/<pid>/cmdline``). Used by bot/process/stack.py;
 docs/deploy.md runs it on every Rasa machine.
 """
 from __future__ import annotations

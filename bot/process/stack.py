@@ -1,7 +1,7 @@
 """Start and stop the whole stack: the Rasa server (REST + Socket.IO) and the web app.
 
 Used by ``make run`` and by the tests, so what the tests exercise is what students get.
-No action server is started: patient replies come from the in-process NLG (bot/nlg.py).
+No action server is started: patient replies come from the in-process NLG (bot/plugins/nlg.py).
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from typing import Dict, List, Optional
 
 import yaml
 
+from bot.process.training import ROOT, ensure_model
 from bot.settings import settings
-from bot.training import ROOT, ensure_model
 
 DEFAULT_RASA_PORT = 5005
 DEFAULT_WEB_PORT = 8080
@@ -31,7 +31,7 @@ def write_endpoints(run_dir: Path, tracker_db: Optional[Path] = None, extra: Opt
     run_dir.mkdir(parents=True, exist_ok=True)
     db = tracker_db or run_dir / "tracker.db"
     config = {
-        "nlg": {"type": "bot.nlg.PersonaNLG"},
+        "nlg": {"type": "bot.plugins.nlg.PersonaNLG"},
         "tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(db)},
     }
     config.update(extra or {})
@@ -125,9 +125,9 @@ class Stack:
         self.endpoints = endpoints
         port = port or self.rasa_port
         # The HTTP API token goes through the environment (SPTRAINER_RASA_TOKEN, see env()):
-        # bot.rasa_server hands it to Rasa so it never shows in ps / /proc/<pid>/cmdline.
+        # bot.process.rasa_server hands it to Rasa so it never shows in ps / /proc/<pid>/cmdline.
         proc = self._spawn(name, [
-            sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
+            sys.executable, "-m", "bot.process.rasa_server", "run", "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(ROOT / "credentials.yml"), "--port", str(port),
             "--interface", self.interface, "--enable-api",
             # No --cors: Rasa's HTTP API and REST channel send no CORS headers, so no other
