@@ -10,8 +10,6 @@ from bot.accounts.db import AppDB, now
 from bot.accounts.users import User
 from bot.tokens import WEB_CONVERSATION_PREFIX
 
-MAX_COMMENT = 2000
-
 
 def new_conversation_id() -> str:
     """A random, unguessable Rasa sender id (192 bits); the prefix tells Rasa's channels

@@ -29,7 +29,6 @@ MAX_ANSWER = 2000
 MAX_REVISIONS = 50
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-STATES = ("none", "awaiting", "answered")
 
 
 class ReflectionError(ValueError):

@@ -94,9 +94,6 @@ class Scorer:
         with self._lock:
             if self._fn is not None:
                 return True
-            if importlib.util.find_spec("bot.scoring") is None:
-                self.problem = "the scorer (bot.scoring) is not installed yet"
-                return False
             try:
                 module = importlib.import_module("bot.scoring")
                 fn = module.score_transcript
@@ -353,6 +350,3 @@ class ConversationService:
             })
         return out
 
-
-def psychosocial_topics() -> List[str]:
-    return topics.ids_in("psychosocial")
