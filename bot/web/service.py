@@ -11,7 +11,6 @@ import copy
 import enum
 import hashlib
 import importlib
-import importlib.util
 import json
 import logging
 import threading
