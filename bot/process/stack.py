@@ -200,6 +200,15 @@ class Stack:
         self.stop()
 
 
+def _student_access_hint(access: str) -> str:
+    """How students get in (docs/security.md, "Student access")."""
+    if access == "open":
+        return "Students sign in with a name only (SPTRAINER_STUDENT_ACCESS=open: open practice).\n"
+    return ("Students sign in with a name and their class's access code: create one with\n"
+            "  .venv/bin/sptrainer cohort add \"Class name\"\n"
+            "(or run SPTRAINER_STUDENT_ACCESS=open make run for open practice, names only).\n")
+
+
 def main() -> None:
     """``make run``: start everything in the foreground; Ctrl-C stops it cleanly."""
     config = settings()
@@ -224,6 +233,7 @@ def main() -> None:
     print(f"\nSP Trainer is running.\n  Students:  {stack.web_url}/\n"
           f"  Assessors: {stack.web_url}/assessor/\n  Educators: {stack.web_url}/educator/\n"
           f"  Rasa REST: {stack.rasa_url}/webhooks/rest/webhook  (Socket.IO on the same port)\n"
+          f"{_student_access_hint(config.student_access)}"
           "Press Ctrl-C to stop.", flush=True)
     while True:
         for name, proc in stack.procs.items():
