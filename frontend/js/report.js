@@ -39,12 +39,21 @@ export function quoteItem(item, extra) {
 
 let chart = null;
 
-function sizeFor(canvas, bars) {
-  // One readable row per bar (CSSOM, which the Content-Security-Policy allows); two-line
-  // labels on narrow screens need a little more.
+/** Characters per line of a category label on a chart this wide (px). */
+function labelWidth(px) { return px < 360 ? 14 : px < 560 ? 20 : 48; }
+
+function sizeFor(canvas, labels) {
+  // One readable row per bar, tall enough for its wrapped label (CSSOM, which the
+  // Content-Security-Policy allows).
   const box = canvas.parentElement;
-  const narrow = window.matchMedia("(max-width: 40rem)").matches;
-  if (box) box.style.height = `${Math.max(10, bars * (narrow ? 2.9 : 2.1) + 3)}rem`;
+  if (!box) return;
+  const chars = labelWidth(box.clientWidth || 600);
+  // Chart.js gives every category the same height: the longest label sets it.
+  const lines = Math.max(1, ...labels.map((label) => {
+    const wrapped = wrapLabel(label, chars);
+    return Array.isArray(wrapped) ? wrapped.length : 1;
+  }));
+  box.style.height = `${Math.max(10, labels.length * Math.max(2.1, lines * 1.05 + 0.5) + 3)}rem`;
 }
 
 /** A label in lines of at most ``width`` characters, broken between words. */
@@ -64,7 +73,7 @@ function fittingTicks() {
            callback(value) {
              const label = this.getLabelForValue(value);
              const width = this.chart.width;
-             return wrapLabel(label, width < 360 ? 14 : width < 560 ? 20 : 48);
+             return wrapLabel(label, labelWidth(width));
            } };
 }
 
@@ -81,7 +90,7 @@ const barValues = (format) => ({
     meta.data.forEach((bar, i) => {
       const value = c.data.datasets[0].data[i];
       const text = format(value);
-      const x = Math.min(bar.x + 6, c.chartArea.right - ctx.measureText(text).width - 2);
+      const x = Math.min(bar.x + 6, c.width - ctx.measureText(text).width - 2);
       ctx.fillText(text, x, bar.y);
     });
     ctx.restore();
@@ -95,7 +104,7 @@ export function domainChart(canvas, domains) {
   canvas.setAttribute("aria-label", "Bar chart of domain scores out of 5: " +
     domains.map((d) => `${d.label || d.id} ${fmtScore(d.score, 1)}`).join("; "));
   if (!window.Chart) return null;
-  sizeFor(canvas, domains.length);
+  sizeFor(canvas, labels);
   if (chart) chart.destroy();
   chart = new window.Chart(canvas, {
     type: "bar",
@@ -103,7 +112,7 @@ export function domainChart(canvas, domains) {
                                   borderColor: "#1e3a8a", borderWidth: 1, minBarLength: 3 }] },
     options: {
       indexAxis: "y", responsive: true, maintainAspectRatio: false, animation: false,
-      layout: { padding: { right: 28 } },
+      layout: { padding: { right: 30 } },
       scales: { x: { min: 0, max: 5, ticks: { stepSize: 1, color: "#1b1f24", font: { size: 13 } }, grid: { color: "#d7dbe2" } },
                 y: { ticks: fittingTicks() } },
       plugins: { legend: { display: false } },
@@ -117,7 +126,7 @@ export function percentChart(canvas, rows, label) {
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `${label}: ` + rows.map((r) => `${r.label} ${r.missed_pct}%`).join("; "));
   if (!window.Chart) return null;
-  sizeFor(canvas, rows.length);
+  sizeFor(canvas, rows.map((r) => r.label));
   return new window.Chart(canvas, {
     type: "bar",
     data: { labels: rows.map((r) => r.label), datasets: [{ label, data: rows.map((r) => r.missed_pct), minBarLength: 3,
