@@ -20,6 +20,7 @@ from bot.nlu.segments import Segment, clip, segments
 from bot.patient.engine import CONTINUERS
 from bot.personas.model import Persona
 from bot.scoring import cue_model
+from bot.scoring.style import exploring_phrase
 
 #: A clause the cue reader is this sure of is a cue (fitted on the dev half of corpus 2).
 CUE_PROBABILITY = 0.3
@@ -30,14 +31,6 @@ PLAIN_ANSWER_PROBABILITY = 0.6
 
 #: Learner acts that pick up a cue (continuers): the patient engine's own set.
 CONTINUER_TOPICS = CONTINUERS
-_EXPLORING = re.compile(
-    r"\b(?:tell me (?:more|a bit more|about)|say more|how (?:does|did|has) (?:that|this|it) (?:make you feel|felt|been for you|affect)|"
-    r"what'?s (?:that|it) been like|how are you (?:feeling|coping) (?:about|with) (?:that|it)|"
-    r"what do you mean (?:by|when)|can you (?:tell|say) (?:me )?more|go on|that must|sounds (?:really |so |incredibly )?"
-    r"(?:hard|difficult|tough|awful|exhausting|frightening|scary|lonely|painful|upsetting|frustrating|stressful|like a lot)|"
-    r"i'?m (?:so |really |very )?sorry|i can (?:see|hear|imagine|understand)|i hear you|that'?s (?:a lot|really hard|so hard|awful|tough))",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -156,7 +149,7 @@ def takes_up(cue: Cue, reply_text: str) -> bool:
 
 
 def is_continuer(topic: str, turn_text: str, empathic: bool) -> bool:
-    return empathic or topic in CONTINUER_TOPICS or bool(_EXPLORING.search(turn_text))
+    return empathic or topic in CONTINUER_TOPICS or exploring_phrase(turn_text)
 
 
 #: What a continuer says for each emotion: name it, then invite more. {quote} is the

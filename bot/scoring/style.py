@@ -83,6 +83,22 @@ def legitimising_phrase(text: str) -> bool:
     return bool(_LEGITIMISING.search(text))
 
 
+#: Invitations to say more about a feeling ("tell me more", "that must...", "I'm sorry"): with
+#: the empathic phrases above, what makes a reply to a cue a continuer (docs/scoring.md).
+_EXPLORING = re.compile(
+    r"\b(?:tell me (?:more|a bit more|about)|say more|how (?:does|did|has) (?:that|this|it) (?:make you feel|felt|been for you|affect)|"
+    r"what'?s (?:that|it) been like|how are you (?:feeling|coping) (?:about|with) (?:that|it)|"
+    r"what do you mean (?:by|when)|can you (?:tell|say) (?:me )?more|go on|that must|sounds (?:really |so |incredibly )?"
+    r"(?:hard|difficult|tough|awful|exhausting|frightening|scary|lonely|painful|upsetting|frustrating|stressful|like a lot)|"
+    r"i'?m (?:so |really |very )?sorry|i can (?:see|hear|imagine|understand)|i hear you|that'?s (?:a lot|really hard|so hard|awful|tough))",
+    re.IGNORECASE,
+)
+
+
+def exploring_phrase(text: str) -> bool:
+    return bool(_EXPLORING.search(text) or _EMPATHIC.search(text))
+
+
 # --- clinical shorthand (the patient's view and the teaching pack) ---------------------
 
 #: Case-sensitive abbreviations that belong in notes, not in a conversation with a patient.
