@@ -101,6 +101,10 @@ def listing(items: Iterable[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def _asked(covered: set, ids: Iterable[str]) -> List[str]:
     return [topic_words(t) for t in ids if t in covered]
 
@@ -163,24 +167,22 @@ def _cues(r: Dict[str, Any], covered: set) -> Dict[str, Any]:
     total = missed + answered
     if not total:
         return {"summary": "The patient did not show strong feelings this time."}
-    times = "once" if total == 1 else f"{total} times"
     if not answered:
-        return {"summary": f"The patient hinted at their feelings {times}, and the interview moved on each time. "
-                           "Pause and name the feeling (“That sounds hard”) before the next question."}
-    return {"summary": f"The patient hinted at their feelings {times}; you responded to {answered} of them."}
+        return {"summary": f"The patient hinted at their feelings {times(total)}, and the interview moved on each "
+                           "time. Pause and name the feeling (“That sounds hard”) before the next question."}
+    return {"summary": f"The patient hinted at their feelings {times(total)}; you responded to {answered} of them."}
 
 
 def _stance(r: Dict[str, Any], covered: set) -> Dict[str, Any]:
     dismissals = r.get("dismissals") or []
     kind_words = sorted({dismissal_words(d.get("kind")) for d in dismissals})
     if dismissals:
-        times = "once" if len(dismissals) == 1 else f"{len(dismissals)} times"
-        return {"summary": f"Something you said could sound dismissive {times} ({listing(kind_words)}). "
+        return {"summary": f"Something you said could sound dismissive {times(len(dismissals))} ({listing(kind_words)}). "
                            "Patients hear this as “it isn’t real”, which lowers the whole score."}
     kind = len(r.get("empathy") or [])
     if kind:
         return {"summary": "You took the symptoms seriously and did not dismiss them; "
-                           f"you said something supportive {'once' if kind == 1 else f'{kind} times'}."}
+                           f"you said something supportive {times(kind)}."}
     return {"summary": "You did not dismiss the symptoms. Saying they are real (“I can see this is affecting you”) "
                        "would help more."}
 
