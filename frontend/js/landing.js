@@ -5,6 +5,7 @@ import { h, clear, fmtDate, fmtScore, showNotice, $ } from "./dom.js";
 
 const notice = $("#notice");
 const PICK_KEY = "sptrainer.pick";  // the patient chosen before signing in (sessionStorage)
+let codesOn = true;  // the class signs in with an access code unless open practice is on
 let user = null;
 let personas = [];
 
@@ -95,8 +96,16 @@ async function signIn(event) {
     input.focus();
     return;
   }
+  const codeInput = $("#access-code");
+  const code = codeInput.value.trim();
+  if (codesOn && !code) {
+    showNotice(notice, "Please enter your class's access code.");
+    codeInput.setAttribute("aria-invalid", "true");
+    codeInput.focus();
+    return;
+  }
   try {
-    await api("/api/student/login", { method: "POST", body: { name } });
+    await api("/api/student/login", { method: "POST", body: code ? { name, code } : { name } });
     const next = nextUrl();
     if (next) { window.location.assign(next); return; }
     await init(true);
@@ -113,6 +122,13 @@ async function init(force = false) {
   const s = force ? await getSession(true) : await getSession();
   await renderNav();
   user = s.user;
+  codesOn = s.student_access !== "open";
+  const codeField = $("#access-code-field");
+  codeField.hidden = !codesOn;
+  $("#access-code").required = codesOn;
+  $("#student-name-hint").textContent = codesOn
+    ? "Then the code your educator gave your class. You will only see your own interviews."
+    : "No password needed. You will only see your own interviews.";
   $("#signin").hidden = Boolean(user);
   if (user) await loadMine();
 }

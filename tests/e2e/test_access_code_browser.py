@@ -47,3 +47,24 @@ def test_a_student_signs_in_with_the_class_code_and_lands_where_they_were_going(
     finally:
         ctx.close()
     assert not errors, errors
+
+
+def test_the_start_page_asks_for_the_code_and_signs_the_student_in_with_it(browser, school):
+    server, code = school
+    ctx = browser.new_context(base_url=server.url)
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    try:
+        page.goto("/")
+        page.get_by_label("Your name or student ID").fill("Ada Lovelace")
+        page.get_by_role("button", name="Continue").click()
+        notice = page.locator("#notice")
+        notice.wait_for()
+        assert "access code" in notice.inner_text()  # no code: said so, nothing sent
+        page.locator("#access-code").fill(code)
+        page.get_by_role("button", name="Continue").click()
+        page.locator("#signin").wait_for(state="hidden")
+        session = page.evaluate("fetch('/api/session').then(r => r.json())")
+        assert session["user"]["name"] == "Ada Lovelace"
+    finally:
+        ctx.close()
