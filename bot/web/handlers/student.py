@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Optional
+from typing import Optional, Tuple, Union
 
 import aiohttp
 from aiohttp import web
@@ -111,15 +111,25 @@ async def end_conversation(request: web.Request) -> web.Response:
     return web.json_response({"id": cid, "ended_at": iso(ended), "feedback_url": f"/feedback/{cid}"})
 
 
-async def conversation_report(request: web.Request) -> web.Response:
+async def _scored(request: web.Request) -> Union[web.Response, Tuple[str, Optional[dict], dict]]:
+    """The conversation's id, record and report answer, or the response saying why there is
+    no report: what the report page and both report downloads start from."""
     cid = cid_of(request)
     _, rec = await conversation_access(request, cid)
     service = request.app[SERVICE]
     report, problem, history = await run(request.app, service.report_for, cid)
     if report is None:
         return no_report(problem)
+    return cid, rec, report_payload(cid, rec, report, history, service)
+
+
+async def conversation_report(request: web.Request) -> web.Response:
+    scored = await _scored(request)
+    if isinstance(scored, web.Response):
+        return scored
+    _, _, payload = scored
     # "feedback": the report in plain words for the student's page (docs/web.md).
-    return web.json_response(dict(report_payload(cid, rec, report, history, service), feedback=plain_feedback(report)))
+    return web.json_response(dict(payload, feedback=plain_feedback(payload["report"])))
 
 
 async def download_transcript(request: web.Request) -> web.Response:
@@ -134,13 +144,10 @@ async def download_transcript(request: web.Request) -> web.Response:
 
 
 async def download_report(request: web.Request) -> web.Response:
-    cid = cid_of(request)
-    _, rec = await conversation_access(request, cid)
-    service = request.app[SERVICE]
-    report, problem, history = await run(request.app, service.report_for, cid)
-    if report is None:
-        return no_report(problem)
-    body = report_payload(cid, rec, report, history, service)
+    scored = await _scored(request)
+    if isinstance(scored, web.Response):
+        return scored
+    _, rec, body = scored
     name = f"report-{(rec or {}).get('persona_id') or 'unknown'}-{stamp(rec)}.json"
     return attachment(name, json.dumps(body, indent=2, ensure_ascii=False) + "\n", "application/json")
 
@@ -154,13 +161,11 @@ def _report_html(service: ConversationService, cid: str, payload: dict) -> str:
 
 async def download_report_html(request: web.Request) -> web.Response:
     """The report as one self-contained HTML file that prints well to PDF (docs/web.md)."""
-    cid = cid_of(request)
-    _, rec = await conversation_access(request, cid)
-    service = request.app[SERVICE]
-    report, problem, history = await run(request.app, service.report_for, cid)
-    if report is None:
-        return no_report(problem)
-    body = await run(request.app, _report_html, service, cid, report_payload(cid, rec, report, history, service))
+    scored = await _scored(request)
+    if isinstance(scored, web.Response):
+        return scored
+    cid, rec, payload = scored
+    body = await run(request.app, _report_html, request.app[SERVICE], cid, payload)
     name = f"report-{(rec or {}).get('persona_id') or 'unknown'}-{stamp(rec)}.html"
     return attachment(name, body, "text/html")
 
