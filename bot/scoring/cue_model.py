@@ -5,14 +5,14 @@ opportunity), and which one? Learned from labelled patient sentences
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import List, Tuple
 
 import yaml
 from scipy import sparse
 
 from bot.nlu.segments import segments
 from bot.nlu.tfidf_model import TfidfModel
-from bot.scoring.text_model import DATA_DIR, ModelSpec, probabilities_of_vectors, read_yaml_list, trained
+from bot.scoring.text_model import DATA_DIR, ModelSpec, labelled_examples, probabilities_of_vectors, trained
 from bot.settings import REPO_ROOT
 
 NONE = "none"
@@ -45,14 +45,7 @@ def _plain_persona_lines() -> List[str]:
 
 
 def _examples() -> Tuple[List[str], List[str]]:
-    texts: List[str] = []
-    labels: List[str] = []
-    for item in read_yaml_list(SENTENCES):
-        emotion = str(item["emotion"])
-        if emotion != NONE and emotion not in EMOTIONS:
-            raise ValueError(f"{SENTENCES}: unknown emotion {emotion!r} for {item['text']!r}")
-        texts.append(str(item["text"]))
-        labels.append(emotion)
+    texts, labels = labelled_examples(SENTENCES, "emotion", (NONE, *EMOTIONS))
     for line in _plain_persona_lines():
         texts.append(line)
         labels.append(NONE)
@@ -66,13 +59,9 @@ def model() -> TfidfModel:
     return trained(SPEC)
 
 
-def cue_probabilities(texts: Sequence[str]) -> List[Tuple[float, str]]:
-    """For each text: P(it carries a cue) and the likeliest emotion."""
-    return cue_readings(model().vectors(texts)) if texts else []
-
-
 def cue_readings(vectors: sparse.csr_matrix) -> List[Tuple[float, str]]:
-    """As cue_probabilities, for texts already in the model's space (TfidfModel.vectors)."""
+    """For each text, already in the model's space (TfidfModel.vectors): P(it carries a cue)
+    and the likeliest emotion."""
     out = []
     for probs in probabilities_of_vectors(model(), vectors):
         emotion = max(EMOTIONS, key=lambda e: probs.get(e, 0.0))

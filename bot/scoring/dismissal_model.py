@@ -12,7 +12,7 @@ from typing import List, Sequence, Tuple
 import yaml
 
 from bot.nlu.tfidf_model import TfidfModel
-from bot.scoring.text_model import DATA_DIR, ModelSpec, probabilities, read_yaml_list, trained
+from bot.scoring.text_model import DATA_DIR, ModelSpec, labelled_examples, probabilities, trained
 from bot.settings import REPO_ROOT
 
 OK = "ok"
@@ -45,14 +45,7 @@ def _nlu_ok_examples() -> List[str]:
 
 
 def _examples() -> Tuple[List[str], List[str]]:
-    texts: List[str] = []
-    labels: List[str] = []
-    for item in read_yaml_list(SENTENCES):
-        label = str(item["label"])
-        if label != OK and label not in KINDS:
-            raise ValueError(f"{SENTENCES}: unknown label {label!r} for {item['text']!r}")
-        texts.append(str(item["text"]))
-        labels.append(label)
+    texts, labels = labelled_examples(SENTENCES, "label", (OK, *KINDS))
     for text in _nlu_ok_examples():
         texts.append(text)
         labels.append(OK)

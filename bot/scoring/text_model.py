@@ -55,6 +55,20 @@ def read_yaml_list(path: Path) -> List[Dict[str, object]]:
     return items
 
 
+def labelled_examples(path: Path, key: str, labels: Sequence[str]) -> Examples:
+    """The texts of a labelled-sentence file and each one's ``key`` label, refusing a label
+    that is not one of ``labels`` (a typo in the data must not become a class)."""
+    texts: List[str] = []
+    found: List[str] = []
+    for item in read_yaml_list(path):
+        label = str(item[key])
+        if label not in labels:
+            raise ValueError(f"{path}: unknown {key} {label!r} for {item['text']!r}")
+        texts.append(str(item["text"]))
+        found.append(label)
+    return texts, found
+
+
 _lock = threading.Lock()
 _loaded: Dict[str, TfidfModel] = {}
 
