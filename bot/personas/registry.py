@@ -117,11 +117,15 @@ class PersonaRegistry:
         return personas[persona_id]
 
     def _load_one(self, path: Path) -> Optional[Persona]:
-        """Load one file into the registry (a later scan keeps it while it is unchanged)."""
+        """One file into the registry, read again only when it changed (a later scan keeps it too)."""
         with self._lock:
             try:
                 st = path.stat()
-                entry = _Entry((st.st_mtime_ns, st.st_size), load_folder_file(path, self.directory), [])
+                signature = (st.st_mtime_ns, st.st_size)
+                known = self._entries.get(path)
+                if known is not None and known.signature == signature:
+                    return known.persona
+                entry = _Entry(signature, load_folder_file(path, self.directory), [])
             except (OSError, PersonaFileError):
                 return None
             self._entries[path] = entry
