@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import tarfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
@@ -38,26 +39,51 @@ _TEXTING = {
 _TOKEN_RE = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str, medicines: FrozenSet[str] = frozenset()) -> str:
     """Lower-case, unify apostrophes, expand texting spellings, and turn doses and medicine
-    names into one token each (bot/nlu/lexicon.py)."""
+    names into one token each (bot/nlu/lexicon.py). Remembered: the act and dismissal
+    models read the same turns."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = lexicon.DOSE_RE.sub(f" {lexicon.DOSE} ", text)
     tokens = [_TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
     return " ".join(lexicon.tag_medicines(tokens, medicines))
 
 
+_WORD_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
+_WHITE_SPACES = re.compile(r"\s\s+")
+#: Distinct words whose character n-grams a space remembers (a few MB at most).
+_WORD_CACHE_LIMIT = 200_000
+
+
+_INTERNED: Dict[FrozenSet[str], FrozenSet[str]] = {}
+
+
+def _interned(medicines: FrozenSet[str]) -> FrozenSet[str]:
+    """One object per medicine list, so ``normalise``'s memory compares keys by identity
+    rather than word by word."""
+    return _INTERNED.setdefault(medicines, medicines)
+
+
 class TfidfSpace:
-    """Word 1-2-grams and char_wb 2-5-grams, sublinear TF, IDF, L2 normalised."""
+    """Word 1-2-grams and char_wb 2-5-grams, sublinear TF, IDF, L2 normalised.
+
+    The vocabularies are fitted with scikit-learn's CountVectorizer; counting is done here,
+    with the same n-grams (tests/test_tfidf_model.py checks it against CountVectorizer), but
+    each distinct word's character n-grams looked up once, which makes scoring a thousand
+    transcripts several times faster (docs/scoring.md, "Speed")."""
 
     def __init__(self, word_vocab: Dict[str, int], char_vocab: Dict[str, int], idf: np.ndarray) -> None:
-        self.word = CountVectorizer(ngram_range=(1, 2), vocabulary=word_vocab, token_pattern=r"(?u)\b\w[\w']*\b")
-        self.char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), vocabulary=char_vocab)
+        self.word_vocab = dict(word_vocab)
+        self.char_vocab = dict(char_vocab)
         self.idf = idf
+        self._n_word = len(self.word_vocab)
+        self._n_features = self._n_word + len(self.char_vocab)
+        self._word_columns: Dict[str, List[int]] = {}
 
     @classmethod
     def fit(cls, texts: List[str], min_df: int = 1) -> "TfidfSpace":
-        word = CountVectorizer(ngram_range=(1, 2), min_df=min_df, token_pattern=r"(?u)\b\w[\w']*\b").fit(texts)
+        word = CountVectorizer(ngram_range=(1, 2), min_df=min_df, token_pattern=_WORD_TOKEN.pattern).fit(texts)
         char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=min_df).fit(texts)
         space = cls(word.vocabulary_, char.vocabulary_, np.ones(0))
         counts = space._counts(texts)
@@ -65,10 +91,49 @@ class TfidfSpace:
         space.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
         return space
 
-    def _counts(self, texts: List[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)]).tocsr()
+    def _char_columns_of_word(self, word: str) -> List[int]:
+        """Columns of one word's char_wb n-grams (CountVectorizer's rule: the word padded
+        with a space each side; a word shorter than n counts once, whole)."""
+        known = self._word_columns.get(word)
+        if known is not None:
+            return known
+        padded = " " + word + " "
+        length = len(padded)
+        vocab, offset_columns = self.char_vocab, self._n_word
+        columns: List[int] = []
+        for n in range(2, 6):
+            offset = 0
+            grams = [padded[0:n]]
+            while offset + n < length:
+                offset += 1
+                grams.append(padded[offset: offset + n])
+            columns.extend(vocab[g] + offset_columns for g in grams if g in vocab)
+            if offset == 0:
+                break
+        if len(self._word_columns) >= _WORD_CACHE_LIMIT:
+            self._word_columns = {}
+        self._word_columns[word] = columns
+        return columns
 
-    def transform(self, texts: List[str]) -> sparse.csr_matrix:
+    def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Raw n-gram counts, word columns first, then character columns."""
+        indices: List[int] = []
+        indptr = [0]
+        words = self.word_vocab
+        for text in texts:
+            lowered = text.lower()
+            tokens = _WORD_TOKEN.findall(lowered)
+            grams = tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])]
+            indices.extend(words[g] for g in grams if g in words)
+            for word in _WHITE_SPACES.sub(" ", lowered).split():
+                indices.extend(self._char_columns_of_word(word))
+            indptr.append(len(indices))
+        counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.int64), np.array(indices, dtype=np.int64),
+                                    np.array(indptr, dtype=np.int64)), shape=(len(texts), self._n_features))
+        counts.sum_duplicates()
+        return counts
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         x = self._counts(texts).astype(np.float64)
         x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -89,7 +154,7 @@ class TfidfModel:
         self.classes = classes
         self.coef = coef
         self.intercept = intercept
-        self.medicines = medicines
+        self.medicines = _interned(medicines)
         self._coef_t = np.ascontiguousarray(coef.T)  # features x classes: sparse @ dense is then fast
 
     @classmethod
@@ -144,8 +209,8 @@ class TfidfModel:
     def save(self, directory: Path) -> None:
         np.savez(directory / WEIGHTS, coef=self.coef, intercept=self.intercept, idf=self.space.idf)
         meta = {"classes": self.classes,
-                "word_vocab": {k: int(v) for k, v in self.space.word.vocabulary.items()},
-                "char_vocab": {k: int(v) for k, v in self.space.char.vocabulary.items()},
+                "word_vocab": {k: int(v) for k, v in self.space.word_vocab.items()},
+                "char_vocab": {k: int(v) for k, v in self.space.char_vocab.items()},
                 "medicines": sorted(self.medicines)}
         (directory / META).write_text(json.dumps(meta), encoding="utf-8")
 

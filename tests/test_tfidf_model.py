@@ -1,0 +1,54 @@
+"""The TF-IDF space counts n-grams itself (for speed); these tests hold it to scikit-learn's
+CountVectorizer, whose vocabularies it uses, on real and awkward texts."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import yaml
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
+
+from bot.nlu.tfidf_model import TfidfSpace, normalise
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _nlu_lines(limit: int) -> List[str]:
+    lines: List[str] = []
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []) or []:
+            lines += [ln.strip()[2:] for ln in str(block.get("examples", "")).splitlines() if ln.strip().startswith("- ")]
+    return lines[:limit]
+
+
+AWKWARD = ["", "   ", "a", "I", "ok  so   um\tthe   pain?", "Ça fait mal — très mal", "x y z",
+           "it's   the   bloke's   back's", "1 2 3 400mg", "!!!", "antidisestablishmentarianism hurts",
+           "HOW'S YOUR SLEEP", "and\nat\nnight?", "naïve café résumé"]
+
+
+def _reference(space: TfidfSpace, texts: List[str]) -> sparse.csr_matrix:
+    word = CountVectorizer(ngram_range=(1, 2), vocabulary=space.word_vocab, token_pattern=r"(?u)\b\w[\w']*\b")
+    char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), vocabulary=space.char_vocab)
+    return sparse.hstack([word.transform(texts), char.transform(texts)]).tocsr()
+
+
+def test_counts_match_count_vectorizer_on_unseen_and_awkward_texts() -> None:
+    lines = [normalise(t) for t in _nlu_lines(3000)]
+    fitted, unseen = lines[::2], lines[1::2]
+    space = TfidfSpace.fit(fitted)
+    texts = unseen + AWKWARD + [t.upper() for t in unseen[:50]]
+    ours, theirs = space._counts(texts), _reference(space, texts)
+    assert ours.shape == theirs.shape
+    assert (ours != theirs).nnz == 0
+    # The second pass reads the word cache; it must give the same counts.
+    assert (space._counts(texts) != theirs).nnz == 0
+
+
+def test_vectors_are_unit_length_and_empty_text_is_zero() -> None:
+    space = TfidfSpace.fit([normalise(t) for t in _nlu_lines(500)])
+    x = space.transform(["how is your sleep", "", "zzzz qqqq"])
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    assert abs(norms[0] - 1.0) < 1e-9
+    assert norms[1] == 0.0
