@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List
+from functools import lru_cache
+from typing import List, Tuple
 
 # Sentence ends, dashes and semicolons end a clause; "but" starts a new one (it often
 # flips the stance: "Your scans were clear, but that doesn't mean it isn't real").
@@ -28,13 +29,20 @@ class Segment:
 
 
 def segments(text: str) -> List[Segment]:
+    """The turn's clauses in order (a new list each call; the split itself is remembered,
+    because the patient, the NLU and the scorer each split the same turns)."""
+    return list(_split(text))
+
+
+@lru_cache(maxsize=65536)
+def _split(text: str) -> Tuple[Segment, ...]:
     out: List[Segment] = []
     pos = 0
     for match in _BOUNDARY.finditer(text):
         _add(out, text, pos, match.start())
         pos = match.end()
     _add(out, text, pos, len(text))
-    return out
+    return tuple(out)
 
 
 def _add(out: List[Segment], text: str, start: int, end: int) -> None:
