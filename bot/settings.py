@@ -131,6 +131,7 @@ class Settings:
     login_max_per_address: int
     hash_workers: int
     hash_queue: int
+    score_workers: int
     http_timeout: float
     health_check_seconds: float
     max_message_chars: int
@@ -166,6 +167,7 @@ class Settings:
             login_max_per_address=_whole(env, "SPTRAINER_LOGIN_MAX_PER_ADDRESS", 40),
             hash_workers=_whole(env, "SPTRAINER_HASH_WORKERS", 1),
             hash_queue=_whole(env, "SPTRAINER_HASH_QUEUE", 8),
+            score_workers=_whole(env, "SPTRAINER_SCORE_WORKERS", os.cpu_count() or 1),
             http_timeout=_number(env, "SPTRAINER_HTTP_TIMEOUT", 15.0, 0.5),
             health_check_seconds=_number(env, "SPTRAINER_HEALTH_CHECK_SECONDS", 10.0, 0.0),
             max_message_chars=_whole(env, "SPTRAINER_MAX_MESSAGE_CHARS", 2000),
@@ -199,6 +201,7 @@ VARIABLES = {
     "SPTRAINER_STUDENT_ACCESS": "student_access",
     "SPTRAINER_LOGIN_MAX_PER_ADDRESS": "login_max_per_address",
     "SPTRAINER_HASH_WORKERS": "hash_workers",
+    "SPTRAINER_SCORE_WORKERS": "score_workers",
     "SPTRAINER_HASH_QUEUE": "hash_queue",
     "SPTRAINER_HTTP_TIMEOUT": "http_timeout",
     "SPTRAINER_HEALTH_CHECK_SECONDS": "health_check_seconds",

@@ -44,6 +44,16 @@ def validation_reports():
     return list(zip(VALIDATION, transcripts, score_many(transcripts)))
 
 
+def test_a_large_batch_scored_in_worker_processes_matches_scoring_in_this_process():
+    """The parallel path (score_workers) must change only the speed, never a report."""
+    from bot.scoring.report import PARALLEL_MIN
+
+    corpus = [load_transcript_file(p) for p in VALIDATION]
+    corpus += [load_transcript_file(p) for p in sorted((ROOT / "tests" / "data" / "scoring_2").glob("*/*.json"))]
+    batch = [corpus[i % len(corpus)] for i in range(PARALLEL_MIN + 7)]
+    assert score_many(batch, workers=2) == score_many(batch, workers=1)
+
+
 def test_report_follows_the_contract(validation_reports):
     for _path, transcript, report in validation_reports:
         assert REPORT_KEYS <= set(report)

@@ -1,7 +1,8 @@
 """The score report (docs/contracts.md, section 5), built from the analysis and the rubric."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence
+import multiprocessing
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import topics
 from bot.personas import PersonaRegistry, UnknownPersonaError, default_registry
@@ -14,6 +15,7 @@ from bot.scoring.bands import band_of
 from bot.scoring.classifier import TopicClassifier, shared_classifier
 from bot.scoring.patient_view import patient_experience
 from bot.scoring.rubric import CHARACTERISATION, PSYCHOSOCIAL_CONTEXT, Domain, overall, score_domains
+from bot.settings import settings
 from bot.transcripts import Transcript
 
 #: At least this many psychosocial or perspective (ICE) topics make "explored_psychosocial" true.
@@ -134,11 +136,25 @@ def build_report(a: Analysis) -> Dict[str, object]:
     }
 
 
+#: A batch smaller than this is scored in this process: starting workers costs more.
+PARALLEL_MIN = 200
+
+
 def score_many(transcripts: Sequence[Transcript], registry: Optional[PersonaRegistry] = None,
-               classifier: Optional[TopicClassifier] = None) -> List[Dict[str, object]]:
-    """Score several transcripts with one batched classification call."""
+               classifier: Optional[TopicClassifier] = None, workers: Optional[int] = None) -> List[Dict[str, object]]:
+    """Score several transcripts with one batched classification call. A large batch is
+    shared among ``workers`` forked processes (default: the score_workers setting), each
+    starting from the models already loaded here (docs/scoring.md, "Speed")."""
     registry = registry or default_registry()
     classifier = classifier or shared_classifier()
+    workers = settings().score_workers if workers is None else workers
+    if workers > 1 and len(transcripts) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        return _score_in_workers(transcripts, registry, classifier, workers)
+    return _score_batch(transcripts, registry, classifier)
+
+
+def _score_batch(transcripts: Sequence[Transcript], registry: PersonaRegistry,
+                 classifier: TopicClassifier) -> List[Dict[str, object]]:
     personas = [_persona(t.persona_id, registry) for t in transcripts]
     learner = [texts_to_classify(t) for t in transcripts]
     flat_learner = [text for batch in learner for text in batch]
@@ -151,6 +167,33 @@ def score_many(transcripts: Sequence[Transcript], registry: Optional[PersonaRegi
         pos += len(batch)
         reports.append(build_report(analyse(transcript, signals, persona)))
     return reports
+
+
+#: What a forked worker scores with: set just before the fork, so nothing is pickled but
+#: the transcripts and the reports.
+_forked: Optional[Tuple[Sequence[Transcript], PersonaRegistry, TopicClassifier]] = None
+
+
+def _score_chunk(bounds: Tuple[int, int]) -> List[Dict[str, object]]:
+    assert _forked is not None
+    transcripts, registry, classifier = _forked
+    return _score_batch(transcripts[bounds[0]: bounds[1]], registry, classifier)
+
+
+def _score_in_workers(transcripts: Sequence[Transcript], registry: PersonaRegistry,
+                      classifier: TopicClassifier, workers: int) -> List[Dict[str, object]]:
+    global _forked
+    # Load every model here first, so each worker inherits it instead of loading its own.
+    _score_batch(transcripts[:1], registry, classifier)
+    step = -(-len(transcripts) // workers)
+    bounds = [(i, min(i + step, len(transcripts))) for i in range(0, len(transcripts), step)]
+    _forked = (transcripts, registry, classifier)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
+            chunks = pool.map(_score_chunk, bounds)
+    finally:
+        _forked = None
+    return [report for chunk in chunks for report in chunk]
 
 
 def score_transcript(transcript: Transcript, registry: Optional[PersonaRegistry] = None) -> Dict[str, object]:
