@@ -74,7 +74,7 @@ def play(persona: Persona, turns: Sequence[str], parse_many, conversation_id: st
         events.append({"event": "user", "text": text, "parse_data": parse})
         interview = interview_from_events(events)
         addressees = [addressee_of(t, persona) for t in interview.texts]
-        context = list(zip(interview.texts, interview.confidences))
+        context = interview.context()
         replies.append(respond(persona, conversation_id, interview.turns, addressees, context))
     return replies
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from bot import topics
+from bot.nlu.reading import RARE_WORDS, looks_like_question
 
 PERSONA_KEY = "persona_id"
 
@@ -43,6 +44,10 @@ CONTEXT_CONFIDENCE = 0.6
 ELLIPTICAL_CONFIDENCE = 0.75
 #: A history question this sure is a change of topic even when it starts with "and".
 SURE_OTHER_TOPIC = 0.25
+#: A short turn picking up a specific word of the last reply is a follow-up unless the
+#: model is this sure of another act.
+PICK_UP_CONFIDENCE = 0.9
+PICK_UP_WORDS = 12
 #: A reflection, empathy or dismissal this sure is what it says, not a follow-up.
 COMMUNICATION_CONFIDENCE = 0.45
 _QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since when|which one|what kind|what sort|"
@@ -69,11 +74,14 @@ def content_words(text: str) -> Set[str]:
 
 
 def contextual_follow_up(text: str, main: str, confidence: float, previous_topic: Optional[str],
-                         previous_reply: str) -> bool:
-    """True when an unsure turn follows up the patient's last answer: it asks for more ("say a
-    bit more about that"), asks how much or how long ("roughly how many a day?"), starts
-    like a follow-up ("and first thing?"), or picks up one of the answer's words ("the
-    landing light - all night?"). A sure question on another topic is a change of topic."""
+                         previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = ()) -> bool:
+    """True when a turn follows up the patient's last answer: it asks for more ("say a bit
+    more about that"), picks up something specific the patient just said (a word the model
+    rarely meets in questions: "your cousin, what was that?", "any sleepwalking?"), or, when
+    unsure, asks how much or how long ("roughly how many a day?"), starts like a follow-up
+    ("and first thing?") or picks up any of the answer's words ("the landing light - all
+    night?"). A sure question on another topic is a change of topic. ``names`` (the people
+    of the case) are not picked-up words: "Leo, what about school?" speaks to Leo."""
     if not previous_topic or main == previous_topic or main == topics.START_INTENT:
         return False
     words = len(text.split())
@@ -83,10 +91,24 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if main in topics.load_topics() and topics.category_of(main) == "communication" \
             and confidence >= COMMUNICATION_CONFIDENCE:
         return False
+    # A question, not a reflection: "so the clenching is when you're wound up" picks up
+    # the patient's words by design.
+    picked_up = set(rare_words) & content_words(previous_reply) - {n.lower() for n in names}
+    if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and looks_like_question(text) \
+            and previous_topic in topics.history_question_ids():
+        return True
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
             and not (history and confidence >= SURE_OTHER_TOPIC):
         return True
     return confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
+
+
+class TurnContext(NamedTuple):
+    """One learner turn's words as the patient engine reads them in context."""
+
+    text: str
+    confidence: float  # of its main act
+    rare_words: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -95,7 +117,13 @@ class Interview:
     turns: List[Tuple[str, ...]] = field(default_factory=list)  # each learner turn's acts, resolved
     texts: List[str] = field(default_factory=list)  # each learner turn's words
     confidences: List[float] = field(default_factory=list)  # each learner turn's main-act confidence
+    rare_words: List[Tuple[str, ...]] = field(default_factory=list)  # each turn's rare words (reading.RARE_WORDS)
     started_explicitly: bool = False
+
+    def context(self) -> List["TurnContext"]:
+        """What the patient engine needs of each turn's words to read it in context."""
+        rare = self.rare_words + [()] * (len(self.texts) - len(self.rare_words))
+        return [TurnContext(t, c, r) for t, c, r in zip(self.texts, self.confidences, rare)]
 
     @property
     def acts(self) -> List[str]:
@@ -112,9 +140,10 @@ def _persona_from(entities: Iterable[Dict[str, Any]], metadata: Any) -> Optional
     return None
 
 
-#: One step of a conversation, as the interview needs it: ("restart", (), None, "", 0) or
-#: ("user", acts of that message in order, persona id named by it, its text, main confidence).
-_Step = Tuple[str, Tuple[str, ...], Optional[str], str, float]
+#: One step of a conversation, as the interview needs it: ("restart", (), None, "", 0, ()) or
+#: ("user", acts of that message in order, persona id named by it, its text, main confidence,
+#: its rare words).
+_Step = Tuple[str, Tuple[str, ...], Optional[str], str, float, Tuple[str, ...]]
 
 
 def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
@@ -128,6 +157,11 @@ def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
     return tuple(acts) if main in acts else (main, *[a for a in acts if a != main])
 
 
+def rare_words_of(parse: Dict[str, Any]) -> Tuple[str, ...]:
+    words = parse.get(RARE_WORDS)
+    return tuple(w for w in words if isinstance(w, str)) if isinstance(words, list) else ()
+
+
 def main_confidence(parse: Dict[str, Any]) -> float:
     try:
         return float((parse.get("intent") or {}).get("confidence") or 0.0)
@@ -138,29 +172,30 @@ def main_confidence(parse: Dict[str, Any]) -> float:
 def _fold(steps: Iterable[_Step]) -> Interview:
     """The latest interview: a restart or a start_interview begins a new one."""
     interview = Interview()
-    for kind, acts, persona, text, confidence in steps:
+    for kind, acts, persona, text, confidence, rare in steps:
         if kind == "restart":
             interview = Interview()
         elif acts and acts[0] == topics.START_INTENT:
             interview = Interview(persona_id=persona, turns=[(topics.START_INTENT,)], texts=[text],
-                                  confidences=[1.0], started_explicitly=True)
+                                  confidences=[1.0], rare_words=[()], started_explicitly=True)
         else:
             if interview.persona_id is None and persona is not None:
                 interview.persona_id = persona
             interview.turns.append(resolve_turn(acts or (topics.FALLBACK_INTENT,), interview.turns, mark=True))
             interview.texts.append(text)
             interview.confidences.append(confidence)
+            interview.rare_words.append(rare)
     return interview
 
 
 def _steps_from_dicts(events: Iterable[Dict[str, Any]]) -> Iterator[_Step]:
     for event in events:
         if event.get("event") == "restart":
-            yield "restart", (), None, "", 0.0
+            yield "restart", (), None, "", 0.0, ()
         elif event.get("event") == "user":
             parse = event.get("parse_data") or {}
             yield ("user", turn_acts(parse), _persona_from(parse.get("entities") or [], event.get("metadata")),
-                   str(event.get("text") or ""), main_confidence(parse))
+                   str(event.get("text") or ""), main_confidence(parse), rare_words_of(parse))
 
 
 def interview_from_events(events: Iterable[Dict[str, Any]]) -> Interview:
@@ -175,11 +210,11 @@ def interview_from_tracker(tracker: Any) -> Interview:
     def steps() -> Iterator[_Step]:
         for event in tracker.events:
             if isinstance(event, Restarted):
-                yield "restart", (), None, "", 0.0
+                yield "restart", (), None, "", 0.0, ()
             elif isinstance(event, UserUttered):
                 parse = event.parse_data or {}
                 yield ("user", turn_acts(parse), _persona_from(event.entities, event.metadata),
-                       event.text or "", main_confidence(parse))
+                       event.text or "", main_confidence(parse), rare_words_of(parse))
 
     interview = _fold(steps())
     if interview.persona_id is None:

@@ -44,7 +44,7 @@ def interview(request, rasa, stack) -> Callable[[str, List[str]], List[str]]:
         interview = interview_from_events(events)
         persona = BUNDLED.get(pid)
         addressees = [addressee_of(t, persona) for t in interview.texts]
-        context = list(zip(interview.texts, interview.confidences))
+        context = interview.context()
         assert replies[-1] == respond(persona, sender, interview.turns, addressees, context).text
         return replies
 
@@ -56,6 +56,14 @@ def interview(request, rasa, stack) -> Callable[[str, List[str]], List[str]]:
 def test_a_follow_up_gets_the_topics_next_fact(interview):
     replies = interview("priya-shah", ["When did this first start?", "tell me more about that"])
     assert replies[-1] == PRIYA.answers["ask_onset"].follow_up[0]
+
+
+def test_a_question_picking_up_what_the_patient_just_said_follows_that_topic(interview):
+    # "thyroid" comes from Priya's family-history answer; on its own the question reads as
+    # one about medicines. Her file has no further family-history fact, so she says so.
+    replies = interview("priya-shah", ["Does anything run in the family?",
+                                       "the thyroid, is your mum on tablets for it?"])
+    assert replies[-1] in defaults.nothing_more_lines(PRIYA), replies[-1]
 
 
 def test_a_compound_question_is_answered_in_order(interview):

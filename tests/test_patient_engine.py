@@ -155,3 +155,19 @@ def test_unknown_topic_and_fallback_stay_in_character():
     unanswered = respond(minimal, "c", ["start_interview", "ask_family_history"])
     assert unanswered.level == "unknown"
     assert "not sure" in unanswered.text.lower() or "don't" in unanswered.text.lower()
+
+
+def test_picking_up_a_rare_word_of_the_last_reply_is_a_follow_up_only_in_a_question() -> None:
+    from bot.conversation import contextual_follow_up
+
+    reply = "My cousin has coeliac disease, she was diagnosed last year."
+    assert contextual_follow_up("your cousin, how old is she?", "ask_onset", 0.7, "ask_family_history",
+                                reply, ("cousin",))
+    # The same word in a reflection is the reflection's point, not a follow-up.
+    assert not contextual_follow_up("So your cousin's illness has been on your mind.", "ask_onset", 0.7,
+                                    "ask_family_history", reply, ("cousin",))
+    # A name of the case addresses someone; a very sure other question changes the topic.
+    assert not contextual_follow_up("Cousin, how old is she?", "ask_onset", 0.7, "ask_family_history",
+                                    reply, ("cousin",), names=("Cousin",))
+    assert not contextual_follow_up("your cousin, how old is she?", "ask_onset", 0.95, "ask_family_history",
+                                    reply, ("cousin",))

@@ -25,6 +25,9 @@ SINGLE_QUESTION_CONFIDENCE = 0.85
 #: The whole turn's own label stands when it is a question this sure.
 WHOLE_QUESTION_CONFIDENCE = 0.5
 
+#: The parse key listing a turn's rare words (TfidfModel.rare_words), kept in the tracker.
+RARE_WORDS = "rare_words"
+
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
 _NEW_QUESTION = re.compile(r"(?:and|also|plus|or)\b", re.IGNORECASE)
 _QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|now|also)\W+)*(?:what|what's|how|how's|"
@@ -48,6 +51,11 @@ PREFACE_ACTS = frozenset({"greet", "empathize", "legitimize", "goodbye", "reflec
 #: summary is not a follow-up nor a check of understanding of its own.
 WHOLE_TURN_ONLY = frozenset({topics.FOLLOW_UP_INTENT, "check_understanding", "invite_questions", "greet",
                              "goodbye", "out_of_scope"})
+
+
+def looks_like_question(text: str) -> bool:
+    """A question by its form: a question mark, or a question word first ("and how's work")."""
+    return bool(_QUESTION_LIKE.search(text))
 
 
 def question_acts() -> frozenset:

@@ -21,7 +21,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.reading import Reading, acts_to_json
+from bot.nlu.reading import RARE_WORDS, Reading, acts_to_json
 from bot.nlu.tfidf_model import TfidfModel
 
 logger = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             message.set(INTENT, main, add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
             message.set("acts", acts_to_json(reading), add_to_output=True)
+            message.set(RARE_WORDS, self.model.rare_words(message.get(TEXT) or ""), add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

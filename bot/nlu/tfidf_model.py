@@ -143,6 +143,9 @@ class TfidfSpace:
 
 
 WEIGHTS, META = "weights.npz", "meta.json"
+#: A word this rare in the learner examples (IDF; the rarest score about 8.8) or never seen
+#: is a specific reference: "your cousin", "the landing light" (docs/intent-guide.md, "Follow-ups").
+RARE_WORD_IDF = 7.0
 
 
 class TfidfModel:
@@ -173,6 +176,18 @@ class TfidfModel:
     def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The texts in the model's feature space (unit length: a dot product is a cosine)."""
         return self.space.transform([normalise(t, self.medicines) for t in texts])
+
+    def rare_words(self, text: str) -> List[str]:
+        """The turn's words the model has rarely or never met in learner examples, in order:
+        what a follow-up picks up from the patient's last reply ("your cousin, what was it?")."""
+        out: List[str] = []
+        vocab, idf = self.space.word_vocab, self.space.idf
+        for word in _WORD_TOKEN.findall(normalise(text, self.medicines)):
+            column = vocab.get(word)
+            if len(word) >= 3 and word.isalpha() and (column is None or idf[column] >= RARE_WORD_IDF) \
+                    and word not in out:
+                out.append(word)
+        return out
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, one row per text (multinomial softmax)."""

@@ -196,6 +196,12 @@ def first_name(persona: Persona) -> str:
     return persona.name.split()[0] if persona.name.split() else persona.name
 
 
+def names_in_case(persona: Persona) -> Tuple[str, ...]:
+    """The words of the patient's and the proxy's names."""
+    speaker = persona.proxy.speaker if persona.proxy else ""
+    return tuple(w.strip(".,()'") for w in f"{persona.name} {speaker}".split() if w.strip(".,()'"))
+
+
 def vague_recall_lines(persona: Persona) -> Tuple[str, ...]:
     return _VAGUE_RECALL
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
-from bot.conversation import contextual_follow_up, plain_act
+from bot.conversation import TurnContext, contextual_follow_up, plain_act
 from bot.patient import axes, defaults
 from bot.patient.rapport import HURTING, Rapport
 from bot.patient.variants import as_i_said, first_sentence, pick
@@ -71,14 +71,14 @@ def _topic_of(act: str) -> str:
 
 def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
             addressees: Optional[Sequence[Optional[str]]] = None,
-            context: Optional[Sequence[Tuple[str, float]]] = None) -> PatientReply:
+            context: Optional[Sequence[Union[TurnContext, Tuple[str, float]]]] = None) -> PatientReply:
     """The patient's reply to the last of ``acts`` (learner turns since the interview began).
 
     ``acts`` may start with ``start_interview``; ``nlu_fallback`` marks a message the NLU
     did not understand. ``addressees`` (one per turn: "patient", "proxy" or None for
     unchanged) says whom the learner spoke to in a proxy case. ``context`` (each turn's
-    words and main-act confidence) lets an unsure turn be read as a follow-up on the
-    patient's last answer (bot/conversation.py, contextual_follow_up).
+    words, main-act confidence and rare words: Interview.context) lets a turn be read as a
+    follow-up on the patient's last answer (bot/conversation.py, contextual_follow_up).
     """
     state = _State(rapport=persona.rapport_start)
     reply = _opening(persona, conversation_id)
@@ -92,11 +92,12 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
             continue
         if addressees is not None and index < len(addressees) and addressees[index]:
             state.addressee = str(addressees[index])
-        if context is not None and index < len(context) and reply.topics and len(turn_acts) == 1:
-            text, confidence = context[index]
-            if contextual_follow_up(text, plain_act(turn_acts[0]), confidence, reply.topics[-1], reply.text):
+        here = TurnContext(*context[index]) if context is not None and index < len(context) else None
+        if here is not None and reply.topics and len(turn_acts) == 1:
+            if contextual_follow_up(here.text, plain_act(turn_acts[0]), here.confidence, reply.topics[-1],
+                                    reply.text, here.rare_words, defaults.names_in_case(persona)):
                 turn_acts = (f"{topics.FOLLOW_UP_INTENT}:{reply.topics[-1]}",)
-        words = context[index][0] if context is not None and index < len(context) else ""
+        words = here.text if here is not None else ""
         reply = _turn(persona, conversation_id, state, index, turn_acts, words)
         state.said.add(reply.text)
     return reply

@@ -51,7 +51,7 @@ class PersonaNLG(NaturalLanguageGenerator):
         if utter_action == "utter_default" and turns:
             turns = turns[:-1] + [("nlu_fallback",)]
         addressees = [addressee_of(text, persona) for text in interview.texts]
-        context = list(zip(interview.texts, interview.confidences))
+        context = interview.context()
         reply = respond(persona, tracker.sender_id, turns, addressees, context)
         logger.debug("persona=%s act=%s level=%s rapport=%.1f", persona.id, reply.topic, reply.level, reply.rapport)
         return {"text": reply.text}

@@ -12,6 +12,7 @@ from bot import topics
 from bot.conversation import contextual_follow_up, resolve_turn
 from bot.nlu.reading import read_turn
 from bot.nlu.segments import Segment, clip, segments
+from bot.patient import defaults
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
 from bot.scoring.classifier import Prediction
@@ -117,6 +118,7 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
     red_flags_checked = False
     earlier: List[Tuple[str, ...]] = []
     last_patient = ""
+    names = defaults.names_in_case(persona) if persona is not None else ()
     for turn in transcript.turns:
         if turn.speaker == "patient":
             clauses = cues.patient_clauses(turn.text)
@@ -128,7 +130,7 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         parts = segments(turn.text) or [Segment(turn.text, 0, len(turn.text))]
         popped = [queue.pop(0) for _ in parts] if len(parts) > 1 else [(whole, whole_dismissal)]
         part_predictions = [p for p, _ in popped]
-        acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient)
+        acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient, names)
         earlier.append(acts)
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
                          parts, part_predictions)
@@ -165,7 +167,8 @@ def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predict
     ordered = (reading.main, *[a.name for a in reading.acts if a.name != reading.main])
     # As the patient engine does: the topic the patient answered last turn (bot/patient/engine.py).
     previous = next((a for a in reversed(earlier[-1]) if a in topics.history_question_ids()), None) if earlier else None
-    if len(ordered) == 1 and contextual_follow_up(text, ordered[0], reading.confidence, previous, last_patient):
+    if len(ordered) == 1 and contextual_follow_up(text, ordered[0], reading.confidence, previous, last_patient,
+                                                  whole.rare_words, names):
         ordered = (topics.FOLLOW_UP_INTENT,)
     resolved = resolve_turn(ordered, earlier)
     by_best = {topics.UNCOVERED_INTENT: whole.best_topic()}

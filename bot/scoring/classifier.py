@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -22,6 +22,7 @@ class Prediction:
     topic: str  # best act: a topic id, or follow_up / uncovered_question (never nlu_fallback)
     confidence: float
     probabilities: Dict[str, float]
+    rare_words: Tuple[str, ...] = ()  # TfidfModel.rare_words: what a follow-up may pick up
 
     def p(self, topic_id: str) -> float:
         return self.probabilities.get(topic_id, 0.0)
@@ -49,10 +50,11 @@ class TopicClassifier:
             return []
         probs = self.model.predict(list(texts))[:, self._columns]
         out = []
-        for row in probs:
+        for text, row in zip(texts, probs):
             best = int(np.argmax(row))
             out.append(Prediction(self._names[best], float(row[best]),
-                                  {n: float(v) for n, v in zip(self._names, row) if v >= 0.01}))
+                                  {n: float(v) for n, v in zip(self._names, row) if v >= 0.01},
+                                  tuple(self.model.rare_words(text))))
         return out
 
 
