@@ -158,7 +158,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
 
 
 def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predictions: List[Prediction],
-                     earlier: List[Tuple[str, ...]], last_patient: str) -> Tuple[Tuple[str, ...], float]:
+                     earlier: List[Tuple[str, ...]], last_patient: str,
+                     names: Sequence[str] = ()) -> Tuple[Tuple[str, ...], float]:
     """The turn's acts as the patient read them (bot/nlu/reading.py, then follow-ups resolved
     in context by bot/conversation.py), main act first; every act is a topic id."""
     clauses = [(s.start, s.end, pr.topic, pr.confidence) for s, pr in zip(parts, predictions)] if len(parts) > 1 else []
@@ -213,9 +214,11 @@ def _cue_responses(patient: List[PatientTurn], learner: List[LearnerTurn]):
             missed.append(MissedCue(p.number, p.cue.quote, p.cue.emotion, cues.suggestion_for(p.cue), None))
             continue
         reply = by_number[following]
-        empathic = reply.empathy_quote is not None and not reply.dismissals
-        if (cues.is_continuer(reply.topic, reply.text, empathic) or cues.takes_up(p.cue, reply.text)) \
-                and not reply.dismissals:
+        # An empathic reply picks the cue up even when it goes on to dismiss: the dismissal is
+        # marked on its own (docs/scoring.md, "Cues").
+        empathic = reply.empathy_quote is not None
+        if empathic or ((cues.is_continuer(list(reply.topics), reply.text, False) or cues.takes_up(p.cue, reply.text))
+                        and not reply.dismissals):
             answered.append((p.number, reply.number, reply.empathy_quote or clip(reply.text)))
         else:
             missed.append(MissedCue(p.number, p.cue.quote, p.cue.emotion, cues.suggestion_for(p.cue), reply.number))

@@ -21,6 +21,12 @@ SENTENCES = DATA_DIR / "cue_sentences.yml"
 BUNDLED_PERSONAS = REPO_ROOT / "personas"
 #: Answer keys whose texts carry no cue unless the file marks one (short facts, numbers).
 _ANSWER_LEVELS = ("guarded", "open", "repeat", "follow_up")
+#: Topics whose unmarked answers are plain facts about the symptom: the answers about
+#: family history, earlier care and the patient's life often carry feeling unmarked
+#: ("the doctor barely looked up"), so they are not taught as "none".
+_FACTUAL_TOPICS = frozenset({"ask_onset", "ask_location", "ask_character", "ask_severity", "ask_timing",
+                             "ask_triggers", "ask_relief", "ask_associated", "ask_red_flags",
+                             "ask_medical_history", "ask_medications", "ask_allergies"})
 
 
 def _persona_files() -> Tuple[Path, ...]:
@@ -28,13 +34,13 @@ def _persona_files() -> Tuple[Path, ...]:
 
 
 def _plain_persona_lines() -> List[str]:
-    """Clauses of the bundled personas' answers that are not marked as cues: the short,
-    plain facts ("Stopped in 2005.") that make up most of what a patient says."""
+    """Clauses of the bundled personas' unmarked answers about the symptom itself: the
+    short, plain facts ("Stopped in 2005.") that make up most of what a patient says."""
     out: List[str] = []
     for path in _persona_files():
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for answer in (doc.get("answers") or {}).values():
-            if not isinstance(answer, dict) or answer.get("cue"):
+        for topic, answer in (doc.get("answers") or {}).items():
+            if topic not in _FACTUAL_TOPICS or not isinstance(answer, dict) or answer.get("cue"):
                 continue
             for level in _ANSWER_LEVELS:
                 value = answer.get(level) or []

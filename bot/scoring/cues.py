@@ -23,7 +23,11 @@ from bot.scoring import cue_model
 from bot.scoring.style import exploring_phrase
 
 #: A clause the cue reader is this sure of is a cue (fitted on the dev half of corpus 2).
-CUE_PROBABILITY = 0.3
+CUE_PROBABILITY = 0.5
+#: A clause of this many words or fewer ("Sorry.", "Just this.") says too little to read
+#: on its own and needs this reading.
+SHORT_CLAUSE_WORDS = 3
+SHORT_CLAUSE_PROBABILITY = 0.85
 #: With a known persona: a clause at least this close (cosine) to a cue answer is a cue ...
 PERSONA_CUE_SIMILARITY = 0.4
 #: ... and one closer to a plain answer than to any cue answer needs this reading instead.
@@ -117,7 +121,7 @@ def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading]) -> O
     """The patient turn's cue: its most emotional clause when that clause is a cue."""
     best: Optional[Tuple[float, Cue]] = None
     for clause, reading in zip(clauses, readings):
-        threshold = CUE_PROBABILITY
+        threshold = SHORT_CLAUSE_PROBABILITY if len(clause.text.split()) <= SHORT_CLAUSE_WORDS else CUE_PROBABILITY
         cue_sim, plain_sim = reading.cue_answer, reading.plain_answer
         if cue_sim >= PERSONA_CUE_SIMILARITY and cue_sim >= plain_sim:
             threshold = 0.0
@@ -148,8 +152,10 @@ def takes_up(cue: Cue, reply_text: str) -> bool:
     return bool(cue_words & set(_WORD.findall(opening)))
 
 
-def is_continuer(topic: str, turn_text: str, empathic: bool) -> bool:
-    return empathic or topic in CONTINUER_TOPICS or exploring_phrase(turn_text)
+def is_continuer(acts: Sequence[str], turn_text: str, empathic: bool) -> bool:
+    """Any act of the turn may pick the cue up ("So on top of losing him, you blame
+    yourself. How's your sleep?" reflects first), as may an empathic or exploring phrase."""
+    return empathic or bool(set(acts) & CONTINUER_TOPICS) or exploring_phrase(turn_text)
 
 
 #: What a continuer says for each emotion: name it, then invite more. {quote} is the
