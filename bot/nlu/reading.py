@@ -34,7 +34,9 @@ _QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|
                             r"when|where|why|who|which|do|does|did|are|is|was|were|have|has|had|can|could|would|"
                             r"will|any)\b", re.IGNORECASE)
 #: "When you can't sleep, what helps?": a subordinate clause in front is not a question.
+#: "when did it start" (an auxiliary straight after) is a question, though.
 _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|since|as|after|before|while|once)\b"
+                          r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)"
                           r"(?![^?]*\?\s*$)",
                           re.IGNORECASE)
 #: Below this a whole-turn dismissal gives way to the next best act: an unsure accusation
