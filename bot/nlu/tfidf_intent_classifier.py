@@ -71,7 +71,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             order = np.argsort(-row)
             ranking = [{"name": self.model.classes[i], "confidence": float(row[i])} for i in order]
             main = {"name": reading.main, "confidence": reading.confidence}
-            ranking = [main] + [r for r in ranking if r["name"] != reading.main]
+            # Only acts below the main one follow it: an act the reading set aside above it (a
+            # demoted unsure follow_up or dismiss, a social preface) would make Rasa's
+            # FallbackClassifier call every such turn ambiguous (its top two out of order).
+            ranking = [main] + [r for r in ranking if r["name"] != reading.main
+                                and r["confidence"] <= reading.confidence]
             message.set(INTENT, main, add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
             message.set("acts", acts_to_json(reading), add_to_output=True)
