@@ -87,7 +87,8 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     words = len(text.split())
     if words <= 12 and _MORE.search(text):
         return True
-    history = main in topics.history_question_ids()
+    # An open invitation is no change of topic: "what happened?" after an answer asks for more of it.
+    history = main in topics.history_question_ids() and main != "ask_open"
     if main in topics.load_topics() and topics.category_of(main) == "communication" \
             and confidence >= COMMUNICATION_CONFIDENCE:
         return False
@@ -101,6 +102,23 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
             and not (history and confidence >= SURE_OTHER_TOPIC):
         return True
     return confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
+
+
+def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
+                    previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = ()) -> Tuple[str, ...]:
+    """A turn's acts with its one question read as a follow-up on the last answer when it is
+    one (contextual_follow_up), marked ``follow_up:<topic>``; its other acts (the empathy of
+    "Oh no, I'm so sorry. What happened?") stay. The patient and the scorer both use this."""
+    asking = topics.history_question_ids() | {"ask_open", topics.FOLLOW_UP_INTENT, topics.UNCOVERED_INTENT}
+    questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
+    if len(questions) != 1 or not previous_topic:
+        return tuple(acts)
+    at = questions[0]
+    if not contextual_follow_up(text, plain_act(acts[at]), confidence, previous_topic, previous_reply,
+                                rare_words, names):
+        return tuple(acts)
+    marked = f"{topics.FOLLOW_UP_INTENT}:{previous_topic}"
+    return tuple(marked if i == at else a for i, a in enumerate(acts))
 
 
 class TurnContext(NamedTuple):

@@ -171,3 +171,17 @@ def test_picking_up_a_rare_word_of_the_last_reply_is_a_follow_up_only_in_a_quest
                                     reply, ("cousin",), names=("Cousin",))
     assert not contextual_follow_up("your cousin, how old is she?", "ask_onset", 0.95, "ask_family_history",
                                     reply, ("cousin",))
+
+
+def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subordinate() -> None:
+    from bot.nlu.reading import read_turn
+
+    text = "when did it kick off, and what brings it on?"
+    reading = read_turn(text, [("ask_triggers", 0.81), ("ask_onset", 0.1)],
+                        [(0, 20, "ask_onset", 0.96), (22, len(text), "ask_triggers", 0.81)])
+    assert [a.name for a in reading.acts] == ["ask_onset", "ask_triggers"]
+    # "When you can't sleep, what helps?" stays one question.
+    text = "When you can't sleep, what helps?"
+    reading = read_turn(text, [("ask_relief", 0.7), ("ask_sleep", 0.2)],
+                        [(0, 20, "ask_sleep", 0.8), (22, len(text), "ask_relief", 0.7)])
+    assert [a.name for a in reading.acts] == ["ask_relief"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
-from bot.conversation import TurnContext, contextual_follow_up, plain_act
+from bot.conversation import TurnContext, acts_in_context, plain_act
 from bot.patient import axes, defaults
 from bot.patient.rapport import HURTING, Rapport
 from bot.patient.variants import as_i_said, first_sentence, pick
@@ -93,10 +93,9 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         if addressees is not None and index < len(addressees) and addressees[index]:
             state.addressee = str(addressees[index])
         here = TurnContext(*context[index]) if context is not None and index < len(context) else None
-        if here is not None and reply.topics and len(turn_acts) == 1:
-            if contextual_follow_up(here.text, plain_act(turn_acts[0]), here.confidence, reply.topics[-1],
-                                    reply.text, here.rare_words, defaults.names_in_case(persona)):
-                turn_acts = (f"{topics.FOLLOW_UP_INTENT}:{reply.topics[-1]}",)
+        if here is not None and reply.topics:
+            turn_acts = acts_in_context(turn_acts, here.text, here.confidence, reply.topics[-1], reply.text,
+                                        here.rare_words, defaults.names_in_case(persona))
         words = here.text if here is not None else ""
         reply = _turn(persona, conversation_id, state, index, turn_acts, words)
         state.said.add(reply.text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import topics
-from bot.conversation import contextual_follow_up, resolve_turn
+from bot.conversation import acts_in_context, plain_act, resolve_turn
 from bot.nlu.reading import read_turn
 from bot.nlu.segments import Segment, clip, segments
 from bot.patient import defaults
@@ -168,10 +168,8 @@ def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predict
     ordered = (reading.main, *[a.name for a in reading.acts if a.name != reading.main])
     # As the patient engine does: the topic the patient answered last turn (bot/patient/engine.py).
     previous = next((a for a in reversed(earlier[-1]) if a in topics.history_question_ids()), None) if earlier else None
-    if len(ordered) == 1 and contextual_follow_up(text, ordered[0], reading.confidence, previous, last_patient,
-                                                  whole.rare_words, names):
-        ordered = (topics.FOLLOW_UP_INTENT,)
-    resolved = resolve_turn(ordered, earlier)
+    in_context = acts_in_context(ordered, text, reading.confidence, previous, last_patient, whole.rare_words, names)
+    resolved = resolve_turn(tuple(plain_act(a) for a in in_context), earlier)
     by_best = {topics.UNCOVERED_INTENT: whole.best_topic()}
     acts = tuple(dict.fromkeys(by_best.get(a, a) for a in resolved if a in topics.load_topics() or a in by_best))
     return acts or (whole.best_topic(),), reading.confidence
