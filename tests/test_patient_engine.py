@@ -185,3 +185,24 @@ def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subord
     reading = read_turn(text, [("ask_relief", 0.7), ("ask_sleep", 0.2)],
                         [(0, 20, "ask_sleep", 0.8), (22, len(text), "ask_relief", 0.7)])
     assert [a.name for a in reading.acts] == ["ask_relief"]
+
+
+def test_a_question_about_the_child_in_the_third_person_goes_to_the_parent() -> None:
+    from bot.patient.address import addressee_of
+
+    leo = REGISTRY.get("leo-fischer")
+    assert addressee_of("Leo, is it worse on school days?", leo) == "patient"
+    assert addressee_of("And what painkillers has he had for it?", leo) == "proxy"
+    assert addressee_of("Does Leo get it at weekends too?", leo) == "proxy"
+    assert addressee_of("And what helps?", leo) is None
+
+
+def test_the_child_addressed_with_a_question_his_file_cannot_answer_still_answers_first() -> None:
+    from bot.patient import defaults
+
+    leo = REGISTRY.get("leo-fischer")
+    turns = ["start_interview", "uncovered_question"]
+    got = respond(leo, "conv-1", turns, [None, "patient"])
+    assert got.speaker == "patient" and got.text.startswith(f"({defaults.first_name(leo)})"), got.text
+    to_parent = respond(leo, "conv-1", turns, [None, "proxy"])
+    assert to_parent.speaker == "proxy" and not to_parent.text.startswith("(")

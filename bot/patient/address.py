@@ -19,8 +19,15 @@ def _vocative(name: str, text: str) -> bool:
     return bool(re.search(rf"{_LEAD}{n}\b\s*[,?!.]?|,\s*{n}\s*[?!.]*\s*$", text, re.IGNORECASE))
 
 
+#: Asking about someone in the third person ("has he had...", "does she sleep"): with no one
+#: named, a question about the patient is put to the proxy.
+_ABOUT_THEM = re.compile(r"\b(?:has|have|does|did|is|was|can|could|would|will)\s+(?:he|she)\b|\b(?:he|she)\s+(?:has|is|does|did|was|'s)\b",
+                         re.IGNORECASE)
+
+
 def addressee_of(text: str, persona: Persona) -> Optional[str]:
-    """"patient" or "proxy" when the turn names whom it speaks to, else None (unchanged)."""
+    """"patient" or "proxy" when the turn names whom it speaks to, else None (unchanged);
+    a question about "he"/"she" (or the patient by name) with no one addressed goes to the proxy."""
     if persona.proxy is None or not text:
         return None
     patient_first = persona.name.split()[0]
@@ -32,5 +39,8 @@ def addressee_of(text: str, persona: Persona) -> Optional[str]:
     if to_patient and not to_proxy:
         return "patient"
     if to_proxy and not to_patient:
+        return "proxy"
+    if not to_patient and not to_proxy and (_ABOUT_THEM.search(text)
+                                            or re.search(rf"\b{re.escape(patient_first)}(?:'s)?\b", text, re.IGNORECASE)):
         return "proxy"
     return None

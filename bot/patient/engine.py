@@ -183,7 +183,8 @@ def _single(persona: Persona, cid: str, state: _State, index: int, act: str, gua
     state.asked[topic] = occurrence + 1
     if topic == topics.UNCOVERED_INTENT:
         text = _fresh(state, defaults.uncovered_lines(persona), cid, "uncovered", index)
-        return PatientReply(text, topic, "unknown", False, state.rapport, (), _speaker(persona, state), state.hurt)
+        text, speaker = _aside_first(persona, cid, state, topic, text)
+        return PatientReply(text, topic, "unknown", False, state.rapport, (), speaker, state.hurt)
     if topic == FALLBACK or topic not in topics.load_topics():
         text = _fresh(state, defaults.fallback_lines(persona), cid, "fallback", index)
         return PatientReply(text, FALLBACK, "fallback", False, state.rapport, (), _speaker(persona, state), state.hurt)
@@ -197,7 +198,8 @@ def _single(persona: Persona, cid: str, state: _State, index: int, act: str, gua
         level = "default" if lines else "unknown"
         text = _fresh(state, lines or defaults.unknown_lines(persona), cid, level, topic, occurrence)
         state.said_level.setdefault(topic, level)
-        return PatientReply(text, topic, level, False, state.rapport, (topic,), _speaker(persona, state), state.hurt)
+        text, speaker = _aside_first(persona, cid, state, topic, text)
+        return PatientReply(text, topic, level, False, state.rapport, (topic,), speaker, state.hurt)
     opened = state.rapport >= persona.open_at and not guarded_now and not state.hurt
     if follow_up_topic(act) and topic in state.said_level:
         return _follow_up(persona, cid, state, topic, answer, opened)
@@ -239,13 +241,20 @@ def _voice(persona: Persona, cid: str, state: _State, topic: str, answer: Answer
            texts: Sequence[str]) -> Tuple[Sequence[str], str]:
     """In a proxy case the patient answers in their own voice when addressed: the file's line
     for them, else a short reply of their own before the proxy fills in."""
-    if persona.proxy and state.addressee == "patient":
-        if answer.patient:
-            return answer.patient, "patient"
-        aside = pick(defaults.patient_aside_lines(persona), cid, topic, "aside")
-        first, proxy = defaults.first_name(persona), defaults.proxy_first_name(persona)
-        return tuple(f"({first}) {aside} ({proxy}) {text}" for text in texts), "patient"
-    return texts, _speaker(persona, state)
+    if persona.proxy and state.addressee == "patient" and answer.patient:
+        return answer.patient, "patient"
+    replies = [_aside_first(persona, cid, state, topic, text) for text in texts]
+    return tuple(text for text, _ in replies), (replies[0][1] if replies else _speaker(persona, state))
+
+
+def _aside_first(persona: Persona, cid: str, state: _State, topic: str, text: str) -> Tuple[str, str]:
+    """A proxy's line when the learner spoke to the patient: the patient's own short reply
+    first ("(Leo) Dunno. (Anna) ..."), so the one addressed always answers."""
+    if not (persona.proxy and state.addressee == "patient"):
+        return text, _speaker(persona, state)
+    aside = pick(defaults.patient_aside_lines(persona), cid, topic, "aside")
+    first, proxy = defaults.first_name(persona), defaults.proxy_first_name(persona)
+    return f"({first}) {aside} ({proxy}) {text}", "patient"
 
 
 def _answer(persona: Persona, cid: str, state: _State, topic: str, answer: Answer, opened: bool,
