@@ -206,3 +206,25 @@ def test_the_child_addressed_with_a_question_his_file_cannot_answer_still_answer
     assert got.speaker == "patient" and got.text.startswith(f"({defaults.first_name(leo)})"), got.text
     to_parent = respond(leo, "conv-1", turns, [None, "proxy"])
     assert to_parent.speaker == "proxy" and not to_parent.text.startswith("(")
+
+
+def test_an_apology_after_a_dismissal_repairs_the_hurt_even_when_misread_as_reassurance() -> None:
+    from bot.patient.rapport import Rapport, apology_phrase
+
+    assert apology_phrase("I'm sorry, I shouldn't have said that.")
+    assert apology_phrase("Sorry, that came out wrong.")
+    assert not apology_phrase("I'm sorry you've been going through this.")
+    state = Rapport(0.0)
+    state.take_turn(["dismiss"])
+    assert state.hurt
+    acts = state.repaired_acts(["reassure_premature"], "I'm sorry, I shouldn't have said that.")
+    assert acts == ("legitimize",)
+    state.take_turn(acts)
+    assert not state.hurt
+    # Without a hurt, the same words change nothing.
+    assert Rapport(0.0).repaired_acts(["ask_sleep"], "Let me rephrase: how's your sleep?") == ("ask_sleep",)
+    pid = "priya-shah"
+    persona = REGISTRY.get(pid)
+    words = [("/start_interview", 1.0), ("It's just stress.", 0.9), ("I'm sorry, I shouldn't have said that.", 0.4)]
+    got = respond(persona, "conv-1", ["start_interview", "dismiss", "reassure_premature"], None, words)
+    assert got.topic == "legitimize" and not got.hurt, (got.topic, got.text)

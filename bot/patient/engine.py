@@ -119,6 +119,7 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
           words: str = "") -> PatientReply:
     """Acts that move rapport (empathy, a dismissal) count first, then up to three questions
     are answered in the order asked, in one reply."""
+    acts = state.repaired_acts(acts, words)
     _cue_response(persona, state, index, acts)
     guarded_now = state.take_turn(acts)
 

@@ -7,8 +7,9 @@ patient behaves", explains the numbers to persona authors.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Dict, Iterable
+from typing import Dict, Iterable, Tuple
 
 #: Rapport change per learner act (CARE / Suchman: acknowledging builds trust,
 #: dismissing and empty reassurance erode it).
@@ -34,6 +35,21 @@ HURTING = frozenset({"dismiss", "reassure_premature"})
 REPAIRING = frozenset({"legitimize", "explain_mind_body", "explain_diagnosis"})
 #: Or this many empathic acts after the hurt.
 EMPATHY_TO_REPAIR = 2
+#: Or an apology for what was said ("Sorry, that came out wrong"), which counts as this act.
+#: The NLU has no act for it (topics v2), and often reads "I'm sorry, I shouldn't have
+#: said that" as reassurance, so it is found by its words, and only once the patient is hurt.
+APOLOGY_ACT = "legitimize"
+_APOLOGY = re.compile(
+    r"\b(?:sorry|apologi[sz]e|apologies)\b[^.?!]{0,40}\b(?:came out|didn'?t mean|did not mean|shouldn'?t have|"
+    r"should not have|wrong way|badly|clumsy|brush(?:ed)? (?:you|it) off|dismissive|sounded|unfair)|"
+    r"\bthat (?:came out|sounded) (?:wrong|badly|harsh|dismissive)|\bi didn'?t mean (?:to|that|it)\b|"
+    r"\blet me (?:rephrase|put (?:that|it) (?:better|another way|differently)|try that again|start again)\b|"
+    r"\bi take (?:that|it) back\b|\bthat was (?:a )?(?:clumsy|unfair|careless|thoughtless|insensitive)\b",
+    re.IGNORECASE)
+
+
+def apology_phrase(text: str) -> bool:
+    return bool(_APOLOGY.search(text))
 
 
 def clamp(value: float) -> float:
@@ -49,6 +65,15 @@ class Rapport:
     guarded_turns_left: int = 0
     hurt: bool = False
     empathy_since_hurt: int = 0
+
+    def repaired_acts(self, acts: Iterable[str], text: str) -> Tuple[str, ...]:
+        """The turn's acts, with an apology to a hurt patient read as a repair: it replaces
+        the turn's hurting acts and a fallback (the NLU's misreadings of an apology)."""
+        acts = tuple(acts)
+        if not (self.hurt and apology_phrase(text)):
+            return acts
+        kept = tuple(a for a in acts if a not in HURTING and a != "nlu_fallback" and a != APOLOGY_ACT)
+        return (APOLOGY_ACT, *kept)
 
     def acknowledge_cue(self) -> None:
         self.rapport = clamp(self.rapport + CUE_ACKNOWLEDGED_BONUS)

@@ -111,7 +111,7 @@ def replay_rapport(a: Analysis) -> List[RapportPoint]:
         before = state.rapport
         if turn.number in answered:
             state.acknowledge_cue()
-        guarded = state.take_turn(learner_acts(turn))
+        guarded = state.take_turn(state.repaired_acts(learner_acts(turn), turn.text))
         out.append(RapportPoint(turn.number, state.rapport, state.rapport - before, guarded))
     return out
 
