@@ -123,7 +123,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         if turn.speaker == "patient":
             clauses = cues.patient_clauses(turn.text)
             readings = [cue_queue.pop(0) for _ in clauses]
-            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(clauses, readings)))
+            after = learner[-1].topic if learner else None
+            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(clauses, readings, after)))
             last_patient = turn.text
             continue
         whole, whole_dismissal = queue.pop(0)

@@ -117,11 +117,20 @@ def persona_cues(persona: Persona) -> PersonaCues:
         return _persona_cache[key]
 
 
-def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading]) -> Optional[Cue]:
-    """The patient turn's cue: its most emotional clause when that clause is a cue."""
+#: The patient's reply to an explanation, a plan or the closing (relief, thanks, doubts about
+#: the plan) is rarely an empathic opportunity: it needs this reading (fitted on dev).
+AFTER_PLAN_ACTS = frozenset({"explain_diagnosis", "explain_mind_body", "propose_plan", "safety_net",
+                             "check_understanding", "invite_questions"})
+AFTER_PLAN_PROBABILITY = 0.9
+
+
+def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading], after: Optional[str] = None) -> Optional[Cue]:
+    """The patient turn's cue: its most emotional clause when that clause is a cue. ``after``
+    is the main act of the learner turn it answers."""
     best: Optional[Tuple[float, Cue]] = None
+    base = AFTER_PLAN_PROBABILITY if after in AFTER_PLAN_ACTS else CUE_PROBABILITY
     for clause, reading in zip(clauses, readings):
-        threshold = SHORT_CLAUSE_PROBABILITY if len(clause.text.split()) <= SHORT_CLAUSE_WORDS else CUE_PROBABILITY
+        threshold = max(base, SHORT_CLAUSE_PROBABILITY) if len(clause.text.split()) <= SHORT_CLAUSE_WORDS else base
         cue_sim, plain_sim = reading.cue_answer, reading.plain_answer
         if cue_sim >= PERSONA_CUE_SIMILARITY and cue_sim >= plain_sim:
             threshold = 0.0
