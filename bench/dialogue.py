@@ -25,6 +25,7 @@ from bot.patient.address import addressee_of
 from bot.patient.engine import PatientReply
 from bot.personas.loader import load_persona_file
 from bot.personas.model import Persona
+from bot.scoring.dismissal import patient_context
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE_DIR = ROOT / "tests" / "data" / "dialogue"
@@ -74,7 +75,7 @@ def play(persona: Persona, turns: Sequence[str], parse_many, conversation_id: st
         events.append({"event": "user", "text": text, "parse_data": parse})
         interview = interview_from_events(events)
         addressees = [addressee_of(t, persona) for t in interview.texts]
-        context = interview.context()
+        context = patient_context(interview)
         replies.append(respond(persona, conversation_id, interview.turns, addressees, context))
     return replies
 

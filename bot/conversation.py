@@ -101,7 +101,10 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
             and not (history and confidence >= SURE_OTHER_TOPIC):
         return True
-    return confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
+    # A statement that picks up the patient's words is a reflection ("So the nights are the
+    # worst of it"), not a follow-up: only a question, or a turn read as one, follows up.
+    asks = looks_like_question(text) or main in topics.history_question_ids() or main == topics.FOLLOW_UP_INTENT
+    return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
 
 
 def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
@@ -127,6 +130,9 @@ class TurnContext(NamedTuple):
     text: str
     confidence: float  # of its main act
     rare_words: Tuple[str, ...] = ()
+    #: The scorer's dismissal reading of the turn (bot/scoring/dismissal.py, patient_context):
+    #: "dismiss" or "reassure_premature" when sure, "" when not dismissive, None when unread.
+    dismissal: Optional[str] = None
 
 
 @dataclass

@@ -14,6 +14,7 @@ import pytest
 from bot.conversation import interview_from_events
 from bot.patient import defaults, respond
 from bot.patient.address import addressee_of
+from bot.scoring.dismissal import patient_context
 from tests.test_rest_interview import BUNDLED
 from tests.test_socketio import SocketChat
 
@@ -44,7 +45,7 @@ def interview(request, rasa, stack) -> Callable[[str, List[str]], List[str]]:
         interview = interview_from_events(events)
         persona = BUNDLED.get(pid)
         addressees = [addressee_of(t, persona) for t in interview.texts]
-        context = interview.context()
+        context = patient_context(interview)
         assert replies[-1] == respond(persona, sender, interview.turns, addressees, context).text
         return replies
 
@@ -92,6 +93,15 @@ def test_a_dismissal_keeps_the_patient_guarded_until_repaired(interview):
     replies = interview("priya-shah", warm + ["Honestly, it's probably just stress."] + later
                         + ["I'm sorry you're going through this.", "How has your mood been?"])
     assert replies[-1] in PRIYA.answers["ask_mood"].guarded
+
+
+def test_a_dismissal_the_nlu_misses_but_the_scorer_reads_still_hurts(interview):
+    # Secondary gain put kindly: the NLU has no act for it; the dismissal reader the score
+    # report uses is sure, so the patient reacts as the report will judge it.
+    line = "Kids do tend to get tummy aches when there's a test they'd rather skip."
+    replies = interview("leo-fischer", ["That sounds really hard for you both.", line])
+    hurt = set(LEO.reactions.get("dismiss", ())) | set(defaults.reaction_lines("dismiss", LEO))
+    assert any(r in replies[-1] for r in hurt), replies[-1]
 
 
 def test_asking_again_never_gets_the_same_words(interview):

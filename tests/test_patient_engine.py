@@ -228,3 +228,19 @@ def test_an_apology_after_a_dismissal_repairs_the_hurt_even_when_misread_as_reas
     words = [("/start_interview", 1.0), ("It's just stress.", 0.9), ("I'm sorry, I shouldn't have said that.", 0.4)]
     got = respond(persona, "conv-1", ["start_interview", "dismiss", "reassure_premature"], None, words)
     assert got.topic == "legitimize" and not got.hurt, (got.topic, got.text)
+
+
+def test_the_dismissal_reading_decides_the_hurt_both_ways() -> None:
+    from bot.conversation import TurnContext
+
+    persona = REGISTRY.get("priya-shah")
+    start = TurnContext("/start_interview", 1.0)
+    # The NLU said nothing hurtful, the reader is sure: the patient reacts as hurt.
+    hurt = respond(persona, "c", ["start_interview", "ask_open"], None, [start, TurnContext("x", 0.9, (), "dismiss")])
+    assert hurt.hurt
+    # The NLU said dismiss, the reader is sure it is not: no hurt.
+    fine = respond(persona, "c", ["start_interview", ("dismiss", "ask_sleep")], None,
+                   [start, TurnContext("x", 0.9, (), "")])
+    assert not fine.hurt and fine.topics == ("ask_sleep",)
+    # Unread (None): the NLU's acts stand.
+    assert respond(persona, "c", ["start_interview", "dismiss"], None, [start, TurnContext("x", 0.9)]).hurt

@@ -96,10 +96,20 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         if here is not None and reply.topics:
             turn_acts = acts_in_context(turn_acts, here.text, here.confidence, reply.topics[-1], reply.text,
                                         here.rare_words, defaults.names_in_case(persona))
+        if here is not None and here.dismissal is not None:
+            turn_acts = _with_dismissal(turn_acts, here.dismissal)
         words = here.text if here is not None else ""
         reply = _turn(persona, conversation_id, state, index, turn_acts, words)
         state.said.add(reply.text)
     return reply
+
+
+def _with_dismissal(acts: Tuple[str, ...], dismissal: str) -> Tuple[str, ...]:
+    """The turn's acts with its hurt as the dismissal reader found it: the NLU's own dismiss
+    or reassure_premature gives way to it, so patient and score report agree."""
+    kept = tuple(a for a in acts if a not in HURTING)
+    out = (*kept, dismissal) if dismissal else kept
+    return out or (FALLBACK,)
 
 
 def _opening(persona: Persona, conversation_id: str) -> PatientReply:

@@ -16,6 +16,7 @@ from bot.conversation import interview_from_tracker
 from bot.patient import respond
 from bot.patient.address import addressee_of
 from bot.personas import UnknownPersonaError, default_registry
+from bot.scoring.dismissal import patient_context
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class PersonaNLG(NaturalLanguageGenerator):
         if utter_action == "utter_default" and turns:
             turns = turns[:-1] + [("nlu_fallback",)]
         addressees = [addressee_of(text, persona) for text in interview.texts]
-        context = interview.context()
+        context = patient_context(interview)
         reply = respond(persona, tracker.sender_id, turns, addressees, context)
         logger.debug("persona=%s act=%s level=%s rapport=%.1f", persona.id, reply.topic, reply.level, reply.rapport)
         return {"text": reply.text}

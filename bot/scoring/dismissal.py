@@ -10,12 +10,15 @@ dismissive clause itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Sequence
 
-from bot.nlu.segments import Segment
+from bot.conversation import Interview, TurnContext, plain_act
+from bot.nlu.segments import Segment, segments
+from bot.scoring import dismissal_model
 from bot.scoring.dismissal_model import KINDS, DismissalReading
 
-__all__ = ["KINDS", "Dismissal", "detect"]
+__all__ = ["KINDS", "Dismissal", "detect", "patient_context"]
 
 #: A clause this likely dismissive, in a turn at least TURN_CONFIDENT so, is a dismissal;
 #: so is a clause read as surely dismissive as CLAUSE_SURE when warm words around it dilute
@@ -54,3 +57,33 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
             confident = False  # reassurance after the alarm features were asked about may be earned
         found.append(Dismissal(reading.kind, clause.text, round(min(reading.probability, turn_p), 3), confident))
     return sorted(found, key=lambda d: -d.probability)
+
+
+def dismissal_act(text: str, red_flags_checked: bool = False) -> str:
+    """The patient's act for a learner turn by this reader: "dismiss", "reassure_premature"
+    for a sure premature reassurance, or "" when the turn is not surely dismissive. So the
+    patient is hurt by exactly what the score report calls a dismissal."""
+    return _dismissal_act(text, red_flags_checked)
+
+
+@lru_cache(maxsize=4096)
+def _dismissal_act(text: str, red_flags_checked: bool) -> str:
+    parts = segments(text) or [Segment(text, 0, len(text))]
+    readings = dismissal_model.read([text, *(p.text for p in parts)] if len(parts) > 1 else [text])
+    whole, clauses = readings[0], (readings[1:] or readings[:1])
+    sure = [d for d in detect(parts, clauses, whole, red_flags_checked) if d.confident]
+    if not sure:
+        return ""
+    return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"
+
+
+def patient_context(interview: Interview) -> List[TurnContext]:
+    """The engine's context for an interview (Interview.context) with each learner turn's
+    dismissal read as the scorer reads it; the red-flag rule is the scorer's too."""
+    out: List[TurnContext] = []
+    checked = False
+    for here, acts in zip(interview.context(), interview.turns):
+        started = bool(acts) and acts[0] == "start_interview"
+        out.append(here if started else here._replace(dismissal=dismissal_act(here.text, checked)))
+        checked = checked or any(plain_act(a) == "ask_red_flags" for a in acts)
+    return out
