@@ -81,5 +81,15 @@ def _prune_old_models(keep: Path, max_models: int = 3) -> None:
         old.unlink(missing_ok=True)
 
 
+def ensure_scorer_models() -> None:
+    """The scorer's dismissal and cue readers (bot/scoring/text_model.py), trained now when
+    their data changed, so neither the first score nor the patient's first reply waits."""
+    from bot.scoring import cue_model, dismissal_model
+
+    dismissal_model.model()
+    cue_model.model()
+
+
 if __name__ == "__main__":
     print(ensure_model())
+    ensure_scorer_models()
