@@ -53,6 +53,14 @@ COMMUNICATION_CONFIDENCE = 0.45
 _QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since when|which one|what kind|what sort|"
                        r"what type|what happened|how come|why(?:'s| is| was)? (?:that|the)|in what way|like what|such as)\b",
                        re.IGNORECASE)
+#: Words that point back at what the patient just said (not "it": that is the complaint).
+#: Nor "he"/"she": in a proxy case they are the patient.
+_ANAPHOR = re.compile(r"\b(?:that|this|those|these|them|they)\b(?!\s+(?:is|are|was|were)\s+(?:all|it)\b)",
+                      re.IGNORECASE)
+ANAPHOR_WORDS = 10
+FRAGMENT_WORDS = 3
+#: A fragment read as another history question this surely asks that question ("and kids?").
+FRAGMENT_OTHER_TOPIC = 0.4
 _ELLIPTICAL = re.compile(r"^\W*(?:and|what about|how about|or|so|but)\b", re.IGNORECASE)
 #: "Tell me more" said after an answer asks for more of that answer (docs/intent-guide.md).
 _MORE = re.compile(r"\b(?:tell me (?:a (?:bit|little) )?more|say (?:a (?:bit|little) )?more|go on|carry on|"
@@ -101,9 +109,22 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
             and not (history and confidence >= SURE_OTHER_TOPIC):
         return True
+    question = looks_like_question(text)
+    # A question pointing back at what was just said ("how long has it been like that?",
+    # "is that because of your uncle?"), or a verbless fragment ("wine mostly?"), unless
+    # the model is sure of another question.
+    # Not when the turn names something new for "that" to mean ("and the salon, how's that going?").
+    named_anew = set(rare_words) - content_words(previous_reply) - {n.lower() for n in names}
+    if question and words <= ANAPHOR_WORDS and _ANAPHOR.search(text) and not named_anew \
+            and confidence < PICK_UP_CONFIDENCE and previous_topic in topics.history_question_ids():
+        return True
+    asks_another = history or main == topics.UNCOVERED_INTENT  # "any pets?" asks what no topic covers
+    if words <= FRAGMENT_WORDS and text.rstrip().endswith("?") and not (asks_another and confidence >= FRAGMENT_OTHER_TOPIC) \
+            and previous_topic in topics.history_question_ids():
+        return True
     # A statement that picks up the patient's words is a reflection ("So the nights are the
     # worst of it"), not a follow-up: only a question, or a turn read as one, follows up.
-    asks = looks_like_question(text) or main in topics.history_question_ids() or main == topics.FOLLOW_UP_INTENT
+    asks = question or main in topics.history_question_ids() or main == topics.FOLLOW_UP_INTENT
     return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
 
 

@@ -244,3 +244,18 @@ def test_the_dismissal_reading_decides_the_hurt_both_ways() -> None:
     assert not fine.hurt and fine.topics == ("ask_sleep",)
     # Unread (None): the NLU's acts stand.
     assert respond(persona, "c", ["start_interview", "dismiss"], None, [start, TurnContext("x", 0.9)]).hurt
+
+
+def test_a_question_pointing_back_or_a_fragment_follows_up_the_last_answer() -> None:
+    from bot.conversation import contextual_follow_up
+
+    reply = "A bit flat, if I'm honest, since the break-up."
+    assert contextual_follow_up("how long has it been like that?", "ask_onset", 0.54, "ask_mood", reply)
+    assert contextual_follow_up("wine mostly?", "out_of_scope", 0.3, "ask_substances", "A couple of glasses.")
+    # Something new named for "that" to mean is a new topic; so is a sure fragment question.
+    assert not contextual_follow_up("and the salon, how's that going?", "ask_work", 0.57, "ask_mood", reply,
+                                    ("salon",))
+    assert not contextual_follow_up("and kids?", "ask_relationships", 0.9, "ask_mood", reply)
+    assert not contextual_follow_up("any pets?", "uncovered_question", 0.6, "ask_mood", reply)
+    # In a proxy case "he" is the patient, not something just said.
+    assert not contextual_follow_up("what painkillers has he had?", "ask_medications", 0.6, "ask_timing", reply)
