@@ -25,7 +25,7 @@ from bot.patient.address import addressee_of
 from bot.patient.engine import PatientReply
 from bot.personas.loader import load_persona_file
 from bot.personas.model import Persona
-from bot.scoring.dismissal import patient_context
+from bot.scoring.patient_reading import patient_context
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE_DIR = ROOT / "tests" / "data" / "dialogue"

@@ -151,9 +151,11 @@ class TurnContext(NamedTuple):
     text: str
     confidence: float  # of its main act
     rare_words: Tuple[str, ...] = ()
-    #: The scorer's dismissal reading of the turn (bot/scoring/dismissal.py, patient_context):
+    #: The scorer's dismissal reading of the turn (bot/scoring/patient_reading.py):
     #: "dismiss" or "reassure_premature" when sure, "" when not dismissive, None when unread.
     dismissal: Optional[str] = None
+    #: Empathic wording by the scorer's lexicon ("that can't be easy"): True adds empathy.
+    empathic: bool = False
 
 
 @dataclass

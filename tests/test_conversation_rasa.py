@@ -14,7 +14,7 @@ import pytest
 from bot.conversation import interview_from_events
 from bot.patient import defaults, respond
 from bot.patient.address import addressee_of
-from bot.scoring.dismissal import patient_context
+from bot.scoring.patient_reading import patient_context
 from tests.test_rest_interview import BUNDLED
 from tests.test_socketio import SocketChat
 

@@ -259,3 +259,14 @@ def test_a_question_pointing_back_or_a_fragment_follows_up_the_last_answer() -> 
     assert not contextual_follow_up("any pets?", "uncovered_question", 0.6, "ask_mood", reply)
     # In a proxy case "he" is the patient, not something just said.
     assert not contextual_follow_up("what painkillers has he had?", "ask_medications", 0.6, "ask_timing", reply)
+
+
+def test_empathic_wording_the_nlu_missed_still_warms_the_patient() -> None:
+    from bot.conversation import TurnContext
+
+    persona = REGISTRY.get("priya-shah")
+    start = TurnContext("/start_interview", 1.0)
+    plain = respond(persona, "c", ["start_interview", "ask_sleep"], None, [start, TurnContext("x", 0.9)])
+    warm = respond(persona, "c", ["start_interview", "ask_sleep"], None,
+                   [start, TurnContext("that can't be easy, how are you sleeping?", 0.9, (), "", True)])
+    assert warm.rapport > plain.rapport and warm.topics == ("ask_sleep",)

@@ -22,6 +22,8 @@ CONTINUERS = frozenset({"empathize", "legitimize", "ask_open", "explain_mind_bod
 #: Acts after which an ignored cue is not brought back (it would sound odd).
 NO_ESCALATION_AFTER = frozenset({"goodbye", "dismiss", "reassure_premature", "greet", "out_of_scope",
                                  "empathize", "legitimize", "explain_mind_body", "reflect"})
+#: Acts that already carry a turn's warmth: empathic wording adds nothing to them.
+WARM = frozenset({"empathize", "legitimize", "explain_mind_body"})
 #: The patient answers at most this many questions of one turn.
 MAX_ANSWERS = 3
 
@@ -98,6 +100,8 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
                                         here.rare_words, defaults.names_in_case(persona))
         if here is not None and here.dismissal is not None:
             turn_acts = _with_dismissal(turn_acts, here.dismissal)
+        if here is not None and here.empathic and not set(map(plain_act, turn_acts)) & WARM:
+            turn_acts = ("empathize", *turn_acts) if turn_acts != (FALLBACK,) else ("empathize",)
         words = here.text if here is not None else ""
         reply = _turn(persona, conversation_id, state, index, turn_acts, words)
         state.said.add(reply.text)

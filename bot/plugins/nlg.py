@@ -16,7 +16,7 @@ from bot.conversation import interview_from_tracker
 from bot.patient import respond
 from bot.patient.address import addressee_of
 from bot.personas import UnknownPersonaError, default_registry
-from bot.scoring.dismissal import patient_context
+from bot.scoring.patient_reading import patient_context
 
 logger = logging.getLogger(__name__)
 

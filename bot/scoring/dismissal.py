@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Sequence
 
-from bot.conversation import Interview, TurnContext, plain_act
 from bot.nlu.segments import Segment, segments
 from bot.scoring import dismissal_model
 from bot.scoring.dismissal_model import KINDS, DismissalReading
 
-__all__ = ["KINDS", "Dismissal", "detect", "patient_context"]
+__all__ = ["KINDS", "Dismissal", "detect", "dismissal_act"]
 
 #: A clause this likely dismissive, in a turn at least TURN_CONFIDENT so, is a dismissal;
 #: so is a clause read as surely dismissive as CLAUSE_SURE when warm words around it dilute
@@ -76,14 +75,3 @@ def _dismissal_act(text: str, red_flags_checked: bool) -> str:
         return ""
     return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"
 
-
-def patient_context(interview: Interview) -> List[TurnContext]:
-    """The engine's context for an interview (Interview.context) with each learner turn's
-    dismissal read as the scorer reads it; the red-flag rule is the scorer's too."""
-    out: List[TurnContext] = []
-    checked = False
-    for here, acts in zip(interview.context(), interview.turns):
-        started = bool(acts) and acts[0] == "start_interview"
-        out.append(here if started else here._replace(dismissal=dismissal_act(here.text, checked)))
-        checked = checked or any(plain_act(a) == "ask_red_flags" for a in acts)
-    return out
