@@ -37,7 +37,10 @@ _EMPATHIC = re.compile(
     r"\byour (?:pain|symptoms?|sleep problems?|stomach problems?|tiredness) (?:is|are) (?:very |completely )?real\b|"
     r"\b(?:you'?re|you are) not (?:imagining|making (?:it|this) up|overreacting)|\bnot in your head\b|"
     r"\b(?:you did|you'?ve done) the right thing\b|\btake (?:this|it|you) (?:very )?seriously\b|"
-    r"\bthank you for (?:telling|sharing|being (?:so )?open)|\btake your time\b|\bno wonder you\b",
+    r"\bthank you for (?:telling|sharing|being (?:so )?open)|\btake your time\b|\bno wonder you\b|"
+    r"\b(?:that|this|it) (?:can'?t|cannot) (?:be|have been) (?:easy|fun|nice|much fun)\b|\byou poor (?:thing|love|soul)\b|"
+    r"\bi can (?:only )?imagine\b|\bwhat a (?:lot|nightmare|horrible|awful|tough|rough)\b|"
+    r"\b(?:that'?s|that is) (?:really |so |pretty )?(?:rough|tough|rubbish|awful|horrible|hard going|a lot to)\b",
     re.IGNORECASE,
 )
 
