@@ -128,15 +128,35 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
 
 
+#: How a reflection or summary starts ("So big meals and deadlines.", "Sounds like...").
+_REFLECTION_START = re.compile(r"^\W*(?:(?:ok|okay|right|mm|hmm|yeah)\W+)?(?:so\b|sounds like|it sounds like|"
+                               r"you'?re saying|what i'?m hearing|if i'?ve (?:got|understood)|you mentioned|you said)",
+                               re.IGNORECASE)
+
+
+def reflects_last_answer(text: str, main: str, confidence: float, previous_reply: str) -> bool:
+    """A statement that starts like a reflection and gives back the patient's own words
+    ("So a few days a week, on and off."): a reflection, whatever topic its words suggest.
+    A question ("so is it worse at night?") or a sure dismissal is not."""
+    if looks_like_question(text) or not _REFLECTION_START.search(text):
+        return False
+    if main in ("dismiss", "reassure_premature") and confidence >= COMMUNICATION_CONFIDENCE:
+        return False
+    return bool(content_words(text) & content_words(previous_reply))
+
+
 def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
                     previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = ()) -> Tuple[str, ...]:
-    """A turn's acts with its one question read as a follow-up on the last answer when it is
-    one (contextual_follow_up), marked ``follow_up:<topic>``; its other acts (the empathy of
-    "Oh no, I'm so sorry. What happened?") stay. The patient and the scorer both use this."""
+    """A turn's acts with its one question read as a reflection when it gives the last answer
+    back (reflects_last_answer), or as a follow-up on it when it is one (contextual_follow_up),
+    marked ``follow_up:<topic>``; its other acts (the empathy of "Oh no, I'm so sorry. What
+    happened?") stay. The patient and the scorer both use this."""
     asking = topics.history_question_ids() | {"ask_open", topics.FOLLOW_UP_INTENT, topics.UNCOVERED_INTENT}
     questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
     if len(questions) != 1 or not previous_topic:
         return tuple(acts)
+    if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply):
+        return tuple(dict.fromkeys("reflect" if i == questions[0] else a for i, a in enumerate(acts)))
     at = questions[0]
     if not contextual_follow_up(text, plain_act(acts[at]), confidence, previous_topic, previous_reply,
                                 rare_words, names):

@@ -270,3 +270,15 @@ def test_empathic_wording_the_nlu_missed_still_warms_the_patient() -> None:
     warm = respond(persona, "c", ["start_interview", "ask_sleep"], None,
                    [start, TurnContext("that can't be easy, how are you sleeping?", 0.9, (), "", True)])
     assert warm.rapport > plain.rapport and warm.topics == ("ask_sleep",)
+
+
+def test_a_statement_giving_the_last_answer_back_is_a_reflection() -> None:
+    from bot.conversation import acts_in_context, reflects_last_answer
+
+    reply = "Big meals, definitely, and anything before a client deadline."
+    assert reflects_last_answer("So big meals and deadlines.", "ask_triggers", 0.6, reply)
+    assert acts_in_context(("ask_triggers",), "So big meals and deadlines.", 0.6, "ask_triggers", reply) == ("reflect",)
+    # A question, a new subject or a sure dismissal is not.
+    assert not reflects_last_answer("So are big meals the worst?", "ask_triggers", 0.6, reply)
+    assert not reflects_last_answer("So how's work?", "ask_work", 0.9, reply)
+    assert not reflects_last_answer("So it's just the deadlines stressing you, nothing physical.", "dismiss", 0.8, reply)
