@@ -282,3 +282,14 @@ def test_a_statement_giving_the_last_answer_back_is_a_reflection() -> None:
     assert not reflects_last_answer("So are big meals the worst?", "ask_triggers", 0.6, reply)
     assert not reflects_last_answer("So how's work?", "ask_work", 0.9, reply)
     assert not reflects_last_answer("So it's just the deadlines stressing you, nothing physical.", "dismiss", 0.8, reply)
+
+
+def test_two_questions_the_model_finds_equally_likely_are_both_asked() -> None:
+    from bot.nlu.reading import read_turn
+
+    text = "what makes it better or worse?"
+    both = read_turn(text, [("ask_triggers", 0.42), ("ask_relief", 0.41), ("follow_up", 0.13)], [])
+    assert [a.name for a in both.acts] == ["ask_triggers", "ask_relief"]
+    # A clear winner, or a rival that is no question, stays one act.
+    assert len(read_turn(text, [("ask_relationships", 0.5), ("ask_family_history", 0.44)], []).acts) == 1
+    assert len(read_turn(text, [("ask_triggers", 0.42), ("reflect", 0.41)], []).acts) == 1

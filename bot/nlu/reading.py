@@ -39,6 +39,9 @@ _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|si
                           r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)"
                           r"(?![^?]*\?\s*$)",
                           re.IGNORECASE)
+#: A second question at least this share of the first, and this sure, is asked too.
+BOTH_ASKED_SHARE = 0.9
+BOTH_ASKED_CONFIDENCE = 0.3
 #: Below this a whole-turn dismissal gives way to the next best act: an unsure accusation
 #: is worse than a missed one.
 DISMISSIVE_MAIN_CONFIDENCE = 0.65
@@ -91,7 +94,7 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
     whole_act = Act(whole[0], whole[1], 0, len(text))
     if len(clauses) < 2:
-        return Reading(whole[0], whole[1], (whole_act,))
+        return Reading(whole[0], whole[1], (whole_act, *_asked_as_well(text, whole, ranking, questions)))
     # A clause that asks anew ("..., and where is it?", "...? Any blood?") makes the turn a
     # compound; without one, a turn sure of one question only rounds it off ("..., any pressures?").
     compound = any(_NEW_QUESTION.match(text[start:end]) or text[:start].rstrip().endswith("?")
@@ -129,6 +132,17 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         acts.append(main)
         acts.sort(key=lambda a: a.start)
     return Reading(main.name, main.confidence, tuple(acts))
+
+
+def _asked_as_well(text: str, whole: Tuple[str, float], ranking: Sequence[Tuple[str, float]],
+                   questions: frozenset) -> Tuple[Act, ...]:
+    """"What makes it better or worse?": a second question the model finds about as likely
+    as the first is asked too."""
+    second = next((r for r in ranking[1:] if r[0] != whole[0]), None)
+    if (second is not None and whole[0] in questions and second[0] in questions
+            and second[1] >= BOTH_ASKED_SHARE * whole[1] and second[1] >= BOTH_ASKED_CONFIDENCE):
+        return (Act(second[0], second[1], 0, len(text)),)
+    return ()
 
 
 def acts_to_json(reading: Reading) -> List[dict]:

@@ -74,7 +74,9 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             # Only acts below the main one follow it: an act the reading set aside above it (a
             # demoted unsure follow_up or dismiss, a social preface) would make Rasa's
             # FallbackClassifier call every such turn ambiguous (its top two out of order).
-            ranking = [main] + [r for r in ranking if r["name"] != reading.main
+            # Nor do the turn's other acts: they were asked too, not rivals of the main one.
+            asked = {a.name for a in reading.acts}
+            ranking = [main] + [r for r in ranking if r["name"] not in asked
                                 and r["confidence"] <= reading.confidence]
             message.set(INTENT, main, add_to_output=True)
             message.set("intent_ranking", ranking[: self.config["ranking_length"]], add_to_output=True)
