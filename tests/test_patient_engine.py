@@ -293,3 +293,11 @@ def test_two_questions_the_model_finds_equally_likely_are_both_asked() -> None:
     # A clear winner, or a rival that is no question, stays one act.
     assert len(read_turn(text, [("ask_relationships", 0.5), ("ask_family_history", 0.44)], []).acts) == 1
     assert len(read_turn(text, [("ask_triggers", 0.42), ("reflect", 0.41)], []).acts) == 1
+
+
+def test_a_child_called_mate_is_addressed_and_a_title_goes_to_the_parent() -> None:
+    from bot.patient.address import addressee_of
+
+    leo = REGISTRY.get("leo-fischer")
+    assert addressee_of("what about you mate, how are you sleeping?", leo) == "patient"
+    assert addressee_of("Mrs Fischer, when did it start?", leo) == "proxy"

@@ -9,7 +9,13 @@ from typing import Optional
 from bot.personas.model import Persona
 
 #: Words a learner uses to turn to the proxy (a parent or carer) rather than the patient.
-_PROXY_WORDS = ("mum", "mom", "mummy", "mother", "dad", "daddy", "father", "mr", "mrs", "ms", "miss")
+_PROXY_WORDS = ("mum", "mom", "mummy", "mother", "dad", "daddy", "father")
+#: Titles: the parent of a child patient; for an adult patient, "Mr Nowak" is the patient.
+_TITLES = ("mr", "mrs", "ms", "miss")
+#: What a learner calls a child instead of his name ("how are you sleeping, mate?").
+_CHILD_WORDS = ("young man", "young lady", "little man", "mate", "buddy", "bud", "pal", "kiddo", "champ",
+                "sweetheart", "sweetie")
+CHILD_AGE = 16
 _LEAD = r"(?:^|[,.!?;]\s*|\b(?:hi|hello|hey|so|and|ok|okay|right|now|what about you|how about you)\s*,?\s*)"
 
 
@@ -33,8 +39,12 @@ def addressee_of(text: str, persona: Persona) -> Optional[str]:
     patient_first = persona.name.split()[0]
     proxy_first = persona.proxy.speaker.split()[0] if persona.proxy.speaker else ""
     relation = persona.proxy.relation.split()[0] if persona.proxy.relation else ""
-    to_patient = _vocative(patient_first, text)
-    proxy_names = [w for w in (proxy_first, relation, *_PROXY_WORDS) if w]
+    child = persona.age < CHILD_AGE
+    patient_names = [patient_first, *(_CHILD_WORDS if child else ())]
+    if not child and len(persona.name.split()) > 1:
+        patient_names += [f"{title} {persona.name.split()[-1]}" for title in _TITLES]
+    to_patient = any(_vocative(w, text) for w in patient_names)
+    proxy_names = [w for w in (proxy_first, relation, *_PROXY_WORDS, *(_TITLES if child else ())) if w]
     to_proxy = any(_vocative(w, text) for w in proxy_names)
     if to_patient and not to_proxy:
         return "patient"
