@@ -301,3 +301,13 @@ def test_a_child_called_mate_is_addressed_and_a_title_goes_to_the_parent() -> No
     leo = REGISTRY.get("leo-fischer")
     assert addressee_of("what about you mate, how are you sleeping?", leo) == "patient"
     assert addressee_of("Mrs Fischer, when did it start?", leo) == "proxy"
+
+
+def test_an_uncovered_what_question_gets_an_i_dont_know_not_an_invented_no() -> None:
+    from bot.patient import defaults
+
+    persona = REGISTRY.get("priya-shah")
+    yes_no = defaults.uncovered_lines(persona, "Any pets at home?")
+    what = defaults.uncovered_lines(persona, "What's your blood group?")
+    assert not set(yes_no) & set(what)
+    assert not any(line.lower().startswith("no") for line in what)

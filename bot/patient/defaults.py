@@ -1,6 +1,7 @@
 """Generic in-character lines for what a persona file leaves out, shaded by demeanour."""
 from __future__ import annotations
 
+import re
 from typing import Dict, Optional, Tuple
 
 from bot.personas.model import Persona
@@ -33,6 +34,21 @@ _UNCOVERED: Dict[str, Tuple[str, ...]] = {
     "tearful": ("No... not that I know of.", "I don't think so, no."),
     "irritable": ("No. What's that got to do with anything?", "Not that I know of. Can we get back to the pain?"),
 }
+
+#: The same for a question asking what, where, which... ("What's your blood group?"): an
+#: honest "I couldn't tell you", never an invented yes or no.
+_UNCOVERED_OPEN: Dict[str, Tuple[str, ...]] = {
+    "neutral": ("I'm not sure I could tell you that, to be honest. Is it important?",
+                "Hmm, I couldn't say. I'm not sure what that has to do with it."),
+    "reserved": ("I couldn't tell you.", "Not sure. Why do you ask?"),
+    "talkative": ("Ooh, you've got me there, I couldn't tell you! Does it matter for this?",
+                  "Gosh, I'd have to think about that. Why, is it connected?"),
+    "anxious": ("I... I don't know, sorry. Should I know that? Is it important?", "I'm not sure, sorry. Does it matter?"),
+    "tearful": ("I don't know... sorry.", "I couldn't tell you, I'm sorry."),
+    "irritable": ("No idea. What's that got to do with anything?", "Couldn't tell you. Can we get back to the pain?"),
+}
+_WH_QUESTION = re.compile(r"^\W*(?:(?:and|so|ok|okay|right|um|erm|well)\W+)*(?:what|what's|whats|which|where|who|whose|"
+                          r"how|how's|when|why)\b", re.IGNORECASE)
 
 #: Reactions to process and communication acts when the persona gives none.
 _REACTIONS: Dict[str, Tuple[str, ...]] = {
@@ -131,13 +147,19 @@ def unknown_lines(persona: Persona) -> Tuple[str, ...]:
     return _UNKNOWN.get(persona.demeanour, _UNKNOWN["neutral"])
 
 
-def uncovered_lines(persona: Persona) -> Tuple[str, ...]:
-    """The honest reply to a question no topic covers; a persona's own ``unknown`` lines win."""
+def uncovered_lines(persona: Persona, question: str = "") -> Tuple[str, ...]:
+    """The honest reply to a question no topic covers; a persona's own ``unknown`` lines win.
+    A yes/no question ("Any pets?") gets "not that I know of", one asking what or where
+    ("What's your blood group?") an "I couldn't tell you"."""
     if persona.unknown:
         return persona.unknown
+    asks_what = bool(_WH_QUESTION.search(question))
     if persona.proxy:
+        if asks_what:
+            return (f"I'm not sure, I couldn't tell you that about {first_name(persona)}. Does it matter?",)
         return (f"Not that I know of. I don't think that's come up with {first_name(persona)}.",)
-    return _UNCOVERED.get(persona.demeanour, _UNCOVERED["neutral"])
+    lines = _UNCOVERED_OPEN if asks_what else _UNCOVERED
+    return lines.get(persona.demeanour, lines["neutral"])
 
 
 def reaction_lines(topic_id: str, persona: Optional[Persona] = None) -> Tuple[str, ...]:

@@ -144,10 +144,10 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
                             _speaker(persona, state), state.hurt)
     if not questions:
         main = _reply_act(acts)
-        reply = _single(persona, cid, state, index, main, guarded_now)
+        reply = _single(persona, cid, state, index, main, guarded_now, words)
         return _maybe_escalate(persona, cid, state, index, main, reply)
     lead = [_reaction(persona, cid, a, state).text for a in acts if a in HURTING]
-    replies = [_single(persona, cid, state, index, a, guarded_now) for a in questions]
+    replies = [_single(persona, cid, state, index, a, guarded_now, words) for a in questions]
     first = replies[0]
     reply = PatientReply(" ".join([*lead, *(r.text for r in replies)]), first.topic, first.level,
                          any(r.cue for r in replies), state.rapport,
@@ -191,13 +191,14 @@ def _cue_response(persona: Persona, state: _State, index: int, acts: Tuple[str, 
     state.pending_cue = None
 
 
-def _single(persona: Persona, cid: str, state: _State, index: int, act: str, guarded_now: bool) -> PatientReply:
+def _single(persona: Persona, cid: str, state: _State, index: int, act: str, guarded_now: bool,
+            words: str = "") -> PatientReply:
     """The reply to one act of the turn."""
     topic = _topic_of(act)
     occurrence = state.asked.get(topic, 0)
     state.asked[topic] = occurrence + 1
     if topic == topics.UNCOVERED_INTENT:
-        text = _fresh(state, defaults.uncovered_lines(persona), cid, "uncovered", index)
+        text = _fresh(state, defaults.uncovered_lines(persona, words), cid, "uncovered", index)
         text, speaker = _aside_first(persona, cid, state, topic, text)
         return PatientReply(text, topic, "unknown", False, state.rapport, (), speaker, state.hurt)
     if topic == FALLBACK or topic not in topics.load_topics():
