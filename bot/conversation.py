@@ -172,7 +172,8 @@ class TurnContext(NamedTuple):
     confidence: float  # of its main act
     rare_words: Tuple[str, ...] = ()
     #: The scorer's dismissal reading of the turn (bot/scoring/patient_reading.py):
-    #: "dismiss" or "reassure_premature" when sure, "" when not dismissive, None when unread.
+    #: "dismiss" or "reassure_premature" when sure, "" when not dismissive, None when unread
+    #: or unsure (the NLU's acts stand).
     dismissal: Optional[str] = None
     #: Empathic wording by the scorer's lexicon ("that can't be easy"): True adds empathy.
     empathic: bool = False

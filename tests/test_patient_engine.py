@@ -311,3 +311,12 @@ def test_an_uncovered_what_question_gets_an_i_dont_know_not_an_invented_no() -> 
     what = defaults.uncovered_lines(persona, "What's your blood group?")
     assert not set(yes_no) & set(what)
     assert not any(line.lower().startswith("no") for line in what)
+
+
+def test_reassurance_after_red_flags_is_left_to_the_nlu_as_the_report_leaves_it_for_review() -> None:
+    from bot.scoring.dismissal import dismissal_act
+
+    line = "I'm sure it's nothing serious."
+    assert dismissal_act(line) == "reassure_premature"
+    assert dismissal_act(line, red_flags_checked=True) is None  # for review: the NLU's reading stands
+    assert dismissal_act("How has your sleep been lately?") == ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from bot.nlu.segments import Segment, segments
 from bot.scoring import dismissal_model
@@ -58,20 +58,22 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
     return sorted(found, key=lambda d: -d.probability)
 
 
-def dismissal_act(text: str, red_flags_checked: bool = False) -> str:
-    """The patient's act for a learner turn by this reader: "dismiss", "reassure_premature"
-    for a sure premature reassurance, or "" when the turn is not surely dismissive. So the
-    patient is hurt by exactly what the score report calls a dismissal."""
+def dismissal_act(text: str, red_flags_checked: bool = False) -> Optional[str]:
+    """The patient's act for a learner turn by this reader: "dismiss", or "reassure_premature"
+    for a premature reassurance, when it is sure (the report caps the score); "" when it finds
+    nothing dismissive (the NLU's dismiss, if any, was a misreading); None when it is unsure
+    (the report shows the turn for review): then the NLU's reading stands. So the patient is
+    hurt by what the score report calls a dismissal."""
     return _dismissal_act(text, red_flags_checked)
 
 
 @lru_cache(maxsize=4096)
-def _dismissal_act(text: str, red_flags_checked: bool) -> str:
+def _dismissal_act(text: str, red_flags_checked: bool) -> Optional[str]:
     parts = segments(text) or [Segment(text, 0, len(text))]
     readings = dismissal_model.read([text, *(p.text for p in parts)] if len(parts) > 1 else [text])
     whole, clauses = readings[0], (readings[1:] or readings[:1])
-    sure = [d for d in detect(parts, clauses, whole, red_flags_checked) if d.confident]
-    if not sure:
-        return ""
-    return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"
-
+    found = detect(parts, clauses, whole, red_flags_checked)
+    sure = [d for d in found if d.confident]
+    if sure:
+        return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"
+    return None if found else ""

@@ -22,6 +22,6 @@ def patient_context(interview: Interview) -> List[TurnContext]:
             out.append(here)
         else:
             hurt = dismissal_act(here.text, checked)
-            out.append(here._replace(dismissal=hurt, empathic=not hurt and empathic_phrase(here.text)))
+            out.append(here._replace(dismissal=hurt, empathic=hurt == "" and empathic_phrase(here.text)))
         checked = checked or any(plain_act(a) == "ask_red_flags" for a in acts)
     return out
