@@ -45,6 +45,18 @@ def _split(text: str) -> Tuple[Segment, ...]:
     return tuple(out)
 
 
+def clauses_of(text: str) -> List[Segment]:
+    """The turn's clauses, or the whole turn as one when it splits into none (blank text)."""
+    return segments(text) or [Segment(text, 0, len(text))]
+
+
+def with_clauses(text: str) -> List[str]:
+    """The whole turn, then each of its clauses when it has several: how a turn is read in
+    one batch (the whole turn's label, then each clause's)."""
+    parts = segments(text)
+    return [text, *(p.text for p in parts)] if len(parts) > 1 else [text]
+
+
 def _add(out: List[Segment], text: str, start: int, end: int) -> None:
     piece = text[start:end]
     stripped = piece.strip()

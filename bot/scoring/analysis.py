@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from bot import topics
 from bot.conversation import acts_in_context, plain_act, resolve_turn
 from bot.nlu.reading import read_turn
-from bot.nlu.segments import Segment, clip, segments
+from bot.nlu.segments import Segment, clauses_of, clip, with_clauses
 from bot.patient import defaults
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
@@ -89,10 +89,7 @@ def texts_to_classify(transcript: Transcript) -> List[str]:
     """Whole learner turns, then each clause of multi-clause turns (one batch per transcript)."""
     out: List[str] = []
     for turn in transcript.learner_turns():
-        out.append(turn.text)
-        parts = segments(turn.text)
-        if len(parts) > 1:
-            out.extend(p.text for p in parts)
+        out.extend(with_clauses(turn.text))
     return out
 
 
@@ -128,7 +125,7 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
             last_patient = turn.text
             continue
         whole, whole_dismissal = queue.pop(0)
-        parts = segments(turn.text) or [Segment(turn.text, 0, len(turn.text))]
+        parts = clauses_of(turn.text)
         popped = [queue.pop(0) for _ in parts] if len(parts) > 1 else [(whole, whole_dismissal)]
         part_predictions = [p for p, _ in popped]
         acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient, names)

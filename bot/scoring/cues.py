@@ -16,7 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 from scipy import sparse
 
-from bot.nlu.segments import Segment, clip, segments
+from bot.nlu.segments import Segment, clauses_of, clip
 from bot.patient.engine import CONTINUERS
 from bot.personas.model import Persona
 from bot.scoring import cue_model
@@ -55,7 +55,7 @@ class ClauseReading:
 
 
 def patient_clauses(text: str) -> List[Segment]:
-    return segments(text) or [Segment(text, 0, len(text))]
+    return clauses_of(text)
 
 
 def read_clauses(batches: Sequence[Tuple[Sequence[str], Optional[Persona]]]) -> List[List[ClauseReading]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional, Sequence
 
-from bot.nlu.segments import Segment, segments
+from bot.nlu.segments import Segment, clauses_of, with_clauses
 from bot.scoring import dismissal_model
 from bot.scoring.dismissal_model import KINDS, DismissalReading
 
@@ -69,8 +69,8 @@ def dismissal_act(text: str, red_flags_checked: bool = False) -> Optional[str]:
 
 @lru_cache(maxsize=4096)
 def _dismissal_act(text: str, red_flags_checked: bool) -> Optional[str]:
-    parts = segments(text) or [Segment(text, 0, len(text))]
-    readings = dismissal_model.read([text, *(p.text for p in parts)] if len(parts) > 1 else [text])
+    parts = clauses_of(text)
+    readings = dismissal_model.read(with_clauses(text))
     whole, clauses = readings[0], (readings[1:] or readings[:1])
     found = detect(parts, clauses, whole, red_flags_checked)
     sure = [d for d in found if d.confident]
