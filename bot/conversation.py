@@ -100,32 +100,34 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if main in topics.load_topics() and topics.category_of(main) == "communication" \
             and confidence >= COMMUNICATION_CONFIDENCE:
         return False
+    said = content_words(previous_reply)
+    case_names = {n.lower() for n in names}
+    question = looks_like_question(text)
+    after_history = previous_topic in topics.history_question_ids()
     # A question, not a reflection: "so the clenching is when you're wound up" picks up
     # the patient's words by design.
-    picked_up = set(rare_words) & content_words(previous_reply) - {n.lower() for n in names}
-    if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and looks_like_question(text) \
-            and previous_topic in topics.history_question_ids():
+    picked_up = set(rare_words) & said - case_names
+    if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:
         return True
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
             and not (history and confidence >= SURE_OTHER_TOPIC):
         return True
-    question = looks_like_question(text)
     # A question pointing back at what was just said ("how long has it been like that?",
     # "is that because of your uncle?"), or a verbless fragment ("wine mostly?"), unless
     # the model is sure of another question.
     # Not when the turn names something new for "that" to mean ("and the salon, how's that going?").
-    named_anew = set(rare_words) - content_words(previous_reply) - {n.lower() for n in names}
+    named_anew = set(rare_words) - said - case_names
     if question and words <= ANAPHOR_WORDS and _ANAPHOR.search(text) and not named_anew \
-            and confidence < PICK_UP_CONFIDENCE and previous_topic in topics.history_question_ids():
+            and confidence < PICK_UP_CONFIDENCE and after_history:
         return True
     asks_another = history or main == topics.UNCOVERED_INTENT  # "any pets?" asks what no topic covers
-    if words <= FRAGMENT_WORDS and text.rstrip().endswith("?") and not (asks_another and confidence >= FRAGMENT_OTHER_TOPIC) \
-            and previous_topic in topics.history_question_ids():
+    if words <= FRAGMENT_WORDS and text.rstrip().endswith("?") and after_history \
+            and not (asks_another and confidence >= FRAGMENT_OTHER_TOPIC):
         return True
     # A statement that picks up the patient's words is a reflection ("So the nights are the
     # worst of it"), not a follow-up: only a question, or a turn read as one, follows up.
     asks = question or main in topics.history_question_ids() or main == topics.FOLLOW_UP_INTENT
-    return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & content_words(previous_reply))
+    return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & said)
 
 
 #: How a reflection or summary starts ("So big meals and deadlines.", "Sounds like...").
