@@ -192,8 +192,7 @@ class Interview:
 
     def context(self) -> List["TurnContext"]:
         """What the patient engine needs of each turn's words to read it in context."""
-        rare = self.rare_words + [()] * (len(self.texts) - len(self.rare_words))
-        return [TurnContext(t, c, r) for t, c, r in zip(self.texts, self.confidences, rare)]
+        return [TurnContext(t, c, r) for t, c, r in zip(self.texts, self.confidences, self.rare_words)]
 
     @property
     def acts(self) -> List[str]:
