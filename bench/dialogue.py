@@ -29,10 +29,12 @@ from bot.scoring.patient_reading import patient_context
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE_DIR = ROOT / "tests" / "data" / "dialogue"
-#: Set 1 is the development set (tuning looks at its failures); set 2 is the test set.
+#: Sets 1 and 2 are development sets (tuning looks at their failures); set 3, written blind
+#: after set 2 had been reported as the test set, is the test set (tests/data/dialogue_3).
 SETS = {"dev": DIALOGUE_DIR / "dialogue_heldout.yml",
-        "test": ROOT / "tests" / "data" / "dialogue_2" / "dialogue_heldout_2.yml"}
-CASE_FILES = list(SETS.values())
+        "dev2": ROOT / "tests" / "data" / "dialogue_2" / "dialogue_heldout_2.yml",
+        "test": ROOT / "tests" / "data" / "dialogue_3" / "dialogue_heldout_3.yml"}
+CASE_FILES = [path for path in SETS.values() if path.exists()]
 TARGET = 0.90
 _AS_I_SAID = re.compile(r"\b(?:as i said|like i said|as i mentioned|like i told you|as i told you)\b", re.IGNORECASE)
 
@@ -92,7 +94,10 @@ def check(case: Dict[str, Any], replies: List[PatientReply], persona: Persona) -
         problems.append(f"not an honest admission ({last.level}, {list(last.topics)})")
     if "reaction" in expect and not (last.topic == expect["reaction"] and last.level == "reaction"):
         problems.append(f"reacted as {last.topic}/{last.level}, not to {expect['reaction']}")
-    if "level" in expect and last.level != expect["level"]:
+    # A follow-up detail is disclosed at the open level: before the patient opens up, a
+    # follow-up on a guarded topic gets a refusal at the guarded level (docs/authoring.md).
+    disclosed = "open" if last.level == "follow_up" else last.level
+    if "level" in expect and disclosed != expect["level"]:
         problems.append(f"level {last.level}, not {expect['level']}")
     if "speaker" in expect and last.speaker != expect["speaker"]:
         problems.append(f"spoken by {last.speaker}, not {expect['speaker']}")
@@ -141,14 +146,17 @@ def summarise(outcomes: Sequence[Outcome]) -> Dict[str, Tuple[int, int]]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--set", choices=sorted(SETS), action="append", help="which set(s); default both")
-    ap.add_argument("--show", type=int, default=0, help="failures to show per kind (dev set only)")
+    ap.add_argument("--show", type=int, default=0, help="failures to show per kind (dev sets only)")
     args = ap.parse_args(argv)
     from bot.nlu.parser import NluParser
 
     parser = NluParser()
     personas = load_personas()
     print(f"model: {parser.model_path.name}")
-    for name in args.set or ["dev", "test"]:
+    for name in args.set or list(SETS):
+        if not SETS[name].exists():
+            print(f"\n{name} set: {SETS[name].relative_to(ROOT)} not found")
+            continue
         cases = load_cases([SETS[name]])
         outcomes = run(cases, personas, parser.parse_many)
         print(f"\n{name} set: {SETS[name].relative_to(ROOT)} ({len(cases)} cases, written blind, frozen)")
@@ -157,7 +165,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"  {kind:20s} {ok:3d}/{n:<3d}  {ok / n:6.2f}")
         total = sum(o.passed for o in outcomes)
         print(f"  {'all':20s} {total:3d}/{len(outcomes):<3d}  {total / max(1, len(outcomes)):6.2f}")
-        if name == "dev" and args.show:
+        if name.startswith("dev") and args.show:
             shown: Dict[str, int] = defaultdict(int)
             print("failures:")
             for o in outcomes:
