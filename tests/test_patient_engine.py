@@ -173,6 +173,18 @@ def test_picking_up_a_rare_word_of_the_last_reply_is_a_follow_up_only_in_a_quest
                                     reply, ("cousin",))
 
 
+def test_a_short_question_the_model_cannot_read_follows_up_the_last_answer() -> None:
+    from bot.conversation import contextual_follow_up
+
+    reply = "Broken. I'm up at half four for the early shift and I can't get off again."
+    assert contextual_follow_up("what time does the alarm go off?", "nlu_fallback", 0.15, "ask_sleep", reply)
+    # Not a statement, not a long question, and not after a reaction (nothing to follow).
+    assert not contextual_follow_up("the alarm goes off early.", "nlu_fallback", 0.15, "ask_sleep", reply)
+    assert not contextual_follow_up("what time does the alarm go off, and do you lie there awake for long before "
+                                    "it, or doze?", "nlu_fallback", 0.15, "ask_sleep", reply)
+    assert not contextual_follow_up("what time does the alarm go off?", "nlu_fallback", 0.15, "empathize", reply)
+
+
 def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subordinate() -> None:
     from bot.nlu.reading import read_turn
 
