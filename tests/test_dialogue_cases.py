@@ -1,14 +1,14 @@
 """The patient on the held-out dialogue cases (``make bench-dialogue`` prints them per kind).
 
-The issue's target is 0.90 in every kind; the floors below are what this version reaches
-(dev set 0.85, test set 0.74 when written), so a change that makes the patient follow the
-conversation worse fails here.
+The issue's target is 0.90 in every kind; the floors below sit a little under what this
+version reaches (docs/testing.md has the figures), so a change that makes the patient follow
+the conversation worse fails here.
 """
 from __future__ import annotations
 
 from bench.dialogue import SETS, load_cases, load_personas, run
 
-FLOORS = {"dev": 0.82, "test": 0.70}
+FLOORS = {"dev": 0.86, "dev2": 0.79}
 
 
 def test_dialogue_cases_do_not_fall_below_their_floors(model_path):
