@@ -50,6 +50,7 @@ PICK_UP_CONFIDENCE = 0.9
 PICK_UP_WORDS = 12
 #: A question the model cannot read, this short, right after an answer, follows it up.
 UNREAD_WORDS = 12
+UNREAD_CONFIDENCE = 0.25
 #: A reflection, empathy or dismissal this sure is what it says, not a follow-up.
 COMMUNICATION_CONFIDENCE = 0.45
 _QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since when|which one|what kind|what sort|"
@@ -110,7 +111,8 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     # the patient's words by design.
     # A short question the model cannot read at all, just after an answer, asks about that
     # answer, as a human patient would take it ("what time does the alarm go off?" after the nights).
-    if main == topics.FALLBACK_INTENT and question and after_history and words <= UNREAD_WORDS:
+    if (main == topics.FALLBACK_INTENT or confidence < UNREAD_CONFIDENCE) and question and after_history \
+            and words <= UNREAD_WORDS:
         return True
     picked_up = set(rare_words) & said - case_names
     if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:

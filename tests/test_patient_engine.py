@@ -178,6 +178,9 @@ def test_a_short_question_the_model_cannot_read_follows_up_the_last_answer() -> 
 
     reply = "Broken. I'm up at half four for the early shift and I can't get off again."
     assert contextual_follow_up("what time does the alarm go off?", "nlu_fallback", 0.15, "ask_sleep", reply)
+    # A history question the model barely reads is no sure change of topic either.
+    assert contextual_follow_up("how did the two of you meet?", "ask_onset", 0.16, "ask_sleep", reply)
+    assert not contextual_follow_up("how did the two of you meet?", "ask_onset", 0.6, "ask_sleep", reply)
     # Not a statement, not a long question, and not after a reaction (nothing to follow).
     assert not contextual_follow_up("the alarm goes off early.", "nlu_fallback", 0.15, "ask_sleep", reply)
     assert not contextual_follow_up("what time does the alarm go off, and do you lie there awake for long before "
