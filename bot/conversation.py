@@ -144,6 +144,37 @@ _REFLECTION_START = re.compile(r"^\W*(?:(?:ok|okay|right|mm|hmm|yeah)\W+)?(?:so\
                                re.IGNORECASE)
 
 
+#: A summary says it is one ("to sum up", "let me recap", "can I play that back?") ...
+_SUMMARY_MARKER = re.compile(r"\b(?:recap|sum(?:mari[sz]e|mary|ming)?\b(?: (?:it|that|things|everything))? ?up|"
+                             r"(?:in|a quick) summary|summari[sz]e|pull (?:it|that|this|everything) together|"
+                             r"(?:play|run|read) (?:it|that|this|everything) back|run back (?:through|over)|"
+                             r"go (?:back )?over what|(?:check|make sure|see if) (?:that )?i'?ve (?:got|understood))",
+                             re.IGNORECASE)
+#: ... or it is long and gives the patient's account back: a reflection is one point
+#: (docs/intent-guide.md, "Reflections and summaries").
+SUMMARY_WORDS = 28
+SUMMARY_MARKED_WORDS = 15
+SUMMARY_SHARED_WORDS = 3
+_CHECK_TAG = re.compile(r"(?:is that (?:right|fair|it|correct|about it)|have i got (?:that|it|this)(?: right)?|"
+                        r"did i get (?:that|it|everything)|(?:that|does that) sound (?:about )?right|about right|"
+                        r"fair(?: summary| enough)?|right|correct|anything i'?ve missed|have i missed anything)\W*$",
+                        re.IGNORECASE)
+
+
+def summarises(text: str, earlier_replies: Sequence[str]) -> bool:
+    """A turn that sums up the patient's account: marked as a summary, or long, shaped like a
+    reflection (or ending "is that right?") and giving back the patient's own words."""
+    words = len(text.split())
+    if words >= SUMMARY_MARKED_WORDS and _SUMMARY_MARKER.search(text):
+        return True
+    if words < SUMMARY_WORDS or not (_REFLECTION_START.search(text) or _CHECK_TAG.search(text)):
+        return False
+    said: Set[str] = set()
+    for reply in earlier_replies:
+        said |= content_words(reply)
+    return len(content_words(text) & said) >= SUMMARY_SHARED_WORDS
+
+
 def reflects_last_answer(text: str, main: str, confidence: float, previous_reply: str) -> bool:
     """A statement that starts like a reflection and gives back the patient's own words
     ("So a few days a week, on and off."): a reflection, whatever topic its words suggest.
@@ -156,11 +187,14 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
 
 
 def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
-                    previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = ()) -> Tuple[str, ...]:
+                    previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = (),
+                    earlier_replies: Sequence[str] = ()) -> Tuple[str, ...]:
     """A turn's acts with its one question read as a reflection when it gives the last answer
     back (reflects_last_answer), or as a follow-up on it when it is one (contextual_follow_up),
     marked ``follow_up:<topic>``; its other acts (the empathy of "Oh no, I'm so sorry. What
     happened?") stay. The patient and the scorer both use this."""
+    if summarises(text, earlier_replies):
+        return ("summarize",)
     asking = topics.history_question_ids() | {"ask_open", topics.FOLLOW_UP_INTENT, topics.UNCOVERED_INTENT}
     questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
     if len(questions) != 1 or not previous_topic:

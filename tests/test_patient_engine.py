@@ -188,6 +188,23 @@ def test_a_short_question_the_model_cannot_read_follows_up_the_last_answer() -> 
     assert not contextual_follow_up("what time does the alarm go off?", "nlu_fallback", 0.15, "empathize", reply)
 
 
+def test_a_summary_is_told_from_a_reflection_by_its_marker_or_its_length() -> None:
+    from bot.conversation import acts_in_context, summarises
+
+    replies = ["It started in March when I lifted the boxes at the warehouse.",
+               "It wakes me at night, and paracetamol barely touches it."]
+    summary = ("Right, so since March, after lifting those boxes at the warehouse, the back wakes you at night "
+               "and paracetamol barely touches it, and the work has got harder. Is that right?")
+    assert summarises(summary, replies)
+    assert acts_in_context(("ask_onset",), summary, 0.4, "ask_relief", replies[-1], earlier_replies=replies) \
+        == ("summarize",)
+    assert summarises("Can I quickly recap what you've told me so far, before we go on to the next bit?", [])
+    # One point given back is a reflection, and a long question is no summary.
+    assert not summarises("So it wakes you at night and the paracetamol barely touches it.", replies)
+    assert not summarises("Thinking about the warehouse, what would happen if you took a few weeks off after March "
+                          "while paracetamol barely touches it, would they hold your job for you?", replies)
+
+
 def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subordinate() -> None:
     from bot.nlu.reading import read_turn
 

@@ -95,9 +95,10 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         if addressees is not None and index < len(addressees) and addressees[index]:
             state.addressee = str(addressees[index])
         here = TurnContext(*context[index]) if context is not None and index < len(context) else None
-        if here is not None and reply.topics:
-            turn_acts = acts_in_context(turn_acts, here.text, here.confidence, reply.topics[-1], reply.text,
-                                        here.rare_words, defaults.names_in_case(persona))
+        if here is not None:
+            turn_acts = acts_in_context(turn_acts, here.text, here.confidence,
+                                        reply.topics[-1] if reply.topics else None, reply.text,
+                                        here.rare_words, defaults.names_in_case(persona), sorted(state.said))
         if here is not None and here.dismissal is not None:
             turn_acts = _with_dismissal(turn_acts, here.dismissal)
         if here is not None and here.empathic and not set(map(plain_act, turn_acts)) & WARM:
