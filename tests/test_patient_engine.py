@@ -217,6 +217,12 @@ def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subord
     reading = read_turn(text, [("ask_relief", 0.7), ("ask_sleep", 0.2)],
                         [(0, 20, "ask_sleep", 0.8), (22, len(text), "ask_relief", 0.7)])
     assert [a.name for a in reading.acts] == ["ask_relief"]
+    # Even when the whole turn took its label from the subordinate clause, behind a name.
+    text = "Sam, when you can't get off to sleep, what makes it a bit better?"
+    at = text.index("what")
+    reading = read_turn(text, [("ask_sleep", 0.55), ("ask_relief", 0.2)],
+                        [(0, at - 2, "ask_sleep", 0.8), (at, len(text), "ask_relief", 0.6)])
+    assert reading.main == "ask_relief" and [a.name for a in reading.acts] == ["ask_relief"]
 
 
 def test_a_question_about_the_child_in_the_third_person_goes_to_the_parent() -> None:

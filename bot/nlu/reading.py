@@ -101,6 +101,7 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
                    for start, end, _, _ in clauses[1:])
     single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE and not compound
     acts: List[Act] = []
+    subordinate: List[str] = []  # what the "when you can't sleep," of a turn is about
     for start, end, name, confidence in clauses:
         if name in DISMISSIVE_ACTS:
             needed = DISMISSIVE_ACT_CONFIDENCE
@@ -108,10 +109,25 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             needed = 2.0 if single_question else QUESTION_ACT_CONFIDENCE
             if _SUBORDINATE.search(text[start:end]):
                 needed = 2.0
+                subordinate.append(name)
         else:
             needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
             acts.append(Act(name, confidence, start, end))
+    main = _main_act(text, whole, whole_act, clauses, acts, subordinate, questions)
+    if whole[0] in DISMISSIVE_ACTS:
+        # "Is this real pain or is it anxiety?": a dismissive turn's kind clauses do not repair it.
+        acts = [a for a in acts if a.name not in ("legitimize", "empathize", "explain_mind_body")]
+    if main.name not in [a.name for a in acts]:
+        acts.append(main)
+        acts.sort(key=lambda a: a.start)
+    return Reading(main.name, main.confidence, tuple(acts))
+
+
+def _main_act(text: str, whole: Tuple[str, float], whole_act: Act, clauses: Sequence[Tuple[int, int, str, float]],
+              acts: List[Act], subordinate: List[str], questions: frozenset) -> Act:
+    """The turn's point: the whole turn's act, unless a social preface or a subordinate
+    clause gave the whole turn its label and a question clause is the real question."""
     main = whole_act
     if not (whole[0] in questions and whole[1] >= WHOLE_QUESTION_CONFIDENCE) and whole[0] in PREFACE_ACTS:
         # After a social or empathic preface a plainer question clause is still the point.
@@ -120,18 +136,17 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
                  and _QUESTION_LIKE.search(text[start:end])]
         if asked:
             main = max(asked, key=lambda a: a.confidence)
+    asked_after = [a for a in acts if a.name in questions]
+    if main is whole_act and whole[0] in subordinate and whole[0] not in [a.name for a in acts] and asked_after:
+        # "Sam, when you can't get to sleep, what helps?": the whole turn took its label
+        # from the subordinate clause; the question is the clause after it.
+        main = max(asked_after, key=lambda a: a.confidence)
     if main is whole_act:
         # The whole turn's act is as sure as its surest clause saying the same.
         same = [a.confidence for a in acts if a.name == main.name]
         if same and max(same) > main.confidence:
             main = Act(main.name, max(same), main.start, main.end)
-    if whole[0] in DISMISSIVE_ACTS:
-        # "Is this real pain or is it anxiety?": a dismissive turn's kind clauses do not repair it.
-        acts = [a for a in acts if a.name not in ("legitimize", "empathize", "explain_mind_body")]
-    if main.name not in [a.name for a in acts]:
-        acts.append(main)
-        acts.sort(key=lambda a: a.start)
-    return Reading(main.name, main.confidence, tuple(acts))
+    return main
 
 
 def _asked_as_well(text: str, whole: Tuple[str, float], ranking: Sequence[Tuple[str, float]],
