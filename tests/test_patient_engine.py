@@ -310,6 +310,16 @@ def test_empathic_wording_the_nlu_missed_still_warms_the_patient() -> None:
     assert warm.rapport > plain.rapport and warm.topics == ("ask_sleep",)
 
 
+def test_the_empathic_lexicon_knows_everyday_shapes_but_not_apologies_for_mishearing() -> None:
+    from bot.scoring.style import empathic_phrase
+
+    for warm in ("you must be shattered, to be honest", "Three nights a week like that, that's grim.",
+                 "that's a lot on your shoulders", "I'm really sorry, two years is ages to put up with this"):
+        assert empathic_phrase(warm), warm
+    for plain in ("I'm sorry, can you say that again?", "That's a lot of tablets.", "you must be on the early shift"):
+        assert not empathic_phrase(plain), plain
+
+
 def test_a_statement_giving_the_last_answer_back_is_a_reflection() -> None:
     from bot.conversation import acts_in_context, reflects_last_answer
 

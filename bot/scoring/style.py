@@ -40,7 +40,14 @@ _EMPATHIC = re.compile(
     r"\bthank you for (?:telling|sharing|being (?:so )?open)|\btake your time\b|\bno wonder you\b|"
     r"\b(?:that|this|it) (?:can'?t|cannot) (?:be|have been) (?:easy|fun|nice|much fun)\b|\byou poor (?:thing|love|soul)\b|"
     r"\bi can (?:only )?imagine\b|\bwhat a (?:lot|nightmare|horrible|awful|tough|rough)\b|"
-    r"\b(?:that'?s|that is) (?:really |so |pretty )?(?:rough|tough|rubbish|awful|horrible|hard going|a lot to)\b",
+    r"\b(?:that'?s|that is) (?:really |so |pretty |absolutely |just )?(?:rough|tough|rubbish|awful|horrible|hard going|"
+    r"a lot to|brutal|grim|miserable|exhausting|draining|relentless|a nightmare)\b|"
+    r"\b(?:that'?s|that is|it'?s) (?:a lot|so much|an awful lot|a great deal) (?:for|to|on)\b|"
+    r"\byou must (?:be|feel|have been) (?:so |really |very |absolutely |completely |totally )?(?:exhausted|shattered|"
+    r"worn out|drained|fed up|frustrated|worried sick|worried|tired|scared|frightened|knackered|run down|"
+    r"at the end of your tether|at your wits'? end)\b|"
+    r"\bi'?m (?:so|really|very|truly|terribly) sorry\b|"
+    r"\b(?:a long time|so long|ages|years) to (?:be in pain|put up with|live with|cope with|suffer|struggle)\b",
     re.IGNORECASE,
 )
 
