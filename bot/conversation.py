@@ -93,7 +93,9 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     ("and first thing?") or picks up any of the answer's words ("the landing light - all
     night?"). A sure question on another topic is a change of topic. ``names`` (the people
     of the case) are not picked-up words: "Leo, what about school?" speaks to Leo."""
-    if not previous_topic or main == previous_topic or main == topics.START_INTENT:
+    # Only an answer can be followed up: a greeting or a reaction ("Thank you") cannot.
+    if previous_topic not in topics.history_question_ids() | {"ask_open"} or main in (previous_topic,
+                                                                                      topics.START_INTENT):
         return False
     words = len(text.split())
     if words <= 12 and _MORE.search(text):
@@ -135,7 +137,7 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     # A statement that picks up the patient's words is a reflection ("So the nights are the
     # worst of it"), not a follow-up: only a question, or a turn read as one, follows up.
     asks = question or main in topics.history_question_ids() or main == topics.FOLLOW_UP_INTENT
-    return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & said)
+    return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & said - case_names)
 
 
 #: How a reflection or summary starts ("So big meals and deadlines.", "Sounds like...").

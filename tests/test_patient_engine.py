@@ -188,6 +188,19 @@ def test_a_short_question_the_model_cannot_read_follows_up_the_last_answer() -> 
     assert not contextual_follow_up("what time does the alarm go off?", "nlu_fallback", 0.15, "empathize", reply)
 
 
+def test_a_greeting_is_not_followed_up_and_a_name_is_no_shared_word() -> None:
+    from bot.conversation import contextual_follow_up
+
+    greeting = "Hello, I'm Joanna, Frank's daughter. Dad, this is the doctor."
+    assert not contextual_follow_up("Does your dad keep any pets, Joanna?", "uncovered_question", 0.5, "greet",
+                                    greeting, names=("Joanna", "Frank"))
+    answer = "Joanna does the shopping and I manage the stairs, most days."
+    assert not contextual_follow_up("Joanna, do you drive?", "uncovered_question", 0.5, "ask_daily_function",
+                                    answer, names=("Joanna", "Frank"))
+    assert contextual_follow_up("the stairs, is that every day?", "ask_timing", 0.5, "ask_daily_function",
+                                answer, names=("Joanna", "Frank"))
+
+
 def test_a_summary_is_told_from_a_reflection_by_its_marker_or_its_length() -> None:
     from bot.conversation import acts_in_context, summarises
 
