@@ -142,8 +142,14 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
 
 #: How a reflection or summary starts ("So big meals and deadlines.", "Sounds like...").
 _REFLECTION_START = re.compile(r"^\W*(?:(?:ok|okay|right|mm|hmm|yeah)\W+)?(?:so\b|sounds like|it sounds like|"
-                               r"you'?re saying|what i'?m hearing|if i'?ve (?:got|understood)|you mentioned|you said)",
+                               r"you'?re saying|what i'?m hearing|i'?m hearing|if i'?ve (?:got|understood)|"
+                               r"if i understand|you mentioned|you said|it seems|i get the (?:sense|feeling|impression)|"
+                               r"what you'?re (?:saying|describing|telling me))",
                                re.IGNORECASE)
+#: A reflection may end by checking itself ("..., have I got that right?"): still a statement.
+_CHECK_TAIL = re.compile(r"[\s,;:.\-\u2013\u2014]*(?:is that (?:right|fair|it|correct)|have i got (?:that|it|this)"
+                         r"(?: right)?|did i get (?:that|it)(?: right)?|am i right|does that sound right|"
+                         r"right|yeah|fair|correct)\W*$", re.IGNORECASE)
 
 
 #: A summary says it is one ("to sum up", "let me recap", "can I play that back?") ...
@@ -177,15 +183,26 @@ def summarises(text: str, earlier_replies: Sequence[str]) -> bool:
     return len(content_words(text) & said) >= SUMMARY_SHARED_WORDS
 
 
-def reflects_last_answer(text: str, main: str, confidence: float, previous_reply: str) -> bool:
+def reflects_last_answer(text: str, main: str, confidence: float, previous_reply: str,
+                         earlier_replies: Sequence[str] = ()) -> bool:
     """A statement that starts like a reflection and gives back the patient's own words
     ("So a few days a week, on and off."): a reflection, whatever topic its words suggest.
-    A question ("so is it worse at night?") or a sure dismissal is not."""
-    if looks_like_question(text) or not _REFLECTION_START.search(text):
+    The words may be from the last reply, or two of them from an earlier one ("You mentioned
+    your dad's knees earlier..."). A question ("so is it worse at night?") or a sure
+    dismissal is not."""
+    statement = _CHECK_TAIL.sub("", text)
+    if not statement.strip() or looks_like_question(statement) or not _REFLECTION_START.search(text):
         return False
     if main in ("dismiss", "reassure_premature") and confidence >= COMMUNICATION_CONFIDENCE:
         return False
-    return bool(content_words(text) & content_words(previous_reply))
+    words = content_words(text)
+    if words & content_words(previous_reply):
+        return True
+    return any(len(words & content_words(reply)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
+
+
+#: Words of an earlier reply (not the last) a reflection gives back.
+REFLECTED_EARLIER_WORDS = 2
 
 
 def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
@@ -199,10 +216,12 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
         return ("summarize",)
     asking = topics.history_question_ids() | {"ask_open", topics.FOLLOW_UP_INTENT, topics.UNCOVERED_INTENT}
     questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
-    if len(questions) != 1 or not previous_topic:
+    if len(questions) != 1:
         return tuple(acts)
-    if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply):
+    if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
         return tuple(dict.fromkeys("reflect" if i == questions[0] else a for i, a in enumerate(acts)))
+    if not previous_topic:
+        return tuple(acts)
     at = questions[0]
     if not contextual_follow_up(text, plain_act(acts[at]), confidence, previous_topic, previous_reply,
                                 rare_words, names):

@@ -343,6 +343,14 @@ def test_a_statement_giving_the_last_answer_back_is_a_reflection() -> None:
     assert not reflects_last_answer("So are big meals the worst?", "ask_triggers", 0.6, reply)
     assert not reflects_last_answer("So how's work?", "ask_work", 0.9, reply)
     assert not reflects_last_answer("So it's just the deadlines stressing you, nothing physical.", "dismiss", 0.8, reply)
+    # A reflection that checks itself is still one; so is one giving back an earlier reply.
+    assert reflects_last_answer("So big meals and deadlines, have I got that right?", "ask_triggers", 0.6, reply)
+    assert not reflects_last_answer("So are big meals worse, is that right?", "ask_triggers", 0.6, reply)
+    earlier = ["My dad had knee replacements on both sides in his sixties."]
+    assert reflects_last_answer("You mentioned your dad's knees went in his sixties.", "ask_family_history", 0.5,
+                                "Thank you.", earlier)
+    assert acts_in_context(("ask_family_history",), "You mentioned your dad's knees went in his sixties.", 0.5,
+                           None, "Thank you.", earlier_replies=earlier) == ("reflect",)
 
 
 def test_two_questions_the_model_finds_equally_likely_are_both_asked() -> None:
