@@ -80,8 +80,25 @@ with would yeah your you're yours been back because thank thanks maybe quite pre
 """.split())
 
 
-def content_words(text: str) -> Set[str]:
+def content_words(text: str, plain: bool = False) -> Set[str]:
+    """The turn's less common words; with ``plain`` each in a plain form ("dad's" is "dad",
+    "knees" "knee"), so that a reflection gives back the patient's word in another form. (A
+    follow-up must pick up the word itself: "which mornings?" after "in the morning" asks anew.)"""
+    if plain:
+        return {_plain_form(w) for w in _WORD.findall(text.lower())} - _COMMON_PLAIN
     return {w.strip("'") for w in _WORD.findall(text.lower())} - _COMMON
+
+
+def _plain_form(word: str) -> str:
+    word = word.strip("'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word
+
+
+_COMMON_PLAIN = frozenset(_plain_form(w) for w in _COMMON)
 
 
 def contextual_follow_up(text: str, main: str, confidence: float, previous_topic: Optional[str],
@@ -195,10 +212,10 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
         return False
     if main in ("dismiss", "reassure_premature") and confidence >= COMMUNICATION_CONFIDENCE:
         return False
-    words = content_words(text)
-    if words & content_words(previous_reply):
+    words = content_words(text, plain=True)
+    if words & content_words(previous_reply, plain=True):
         return True
-    return any(len(words & content_words(reply)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
+    return any(len(words & content_words(reply, plain=True)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
 
 
 #: Words of an earlier reply (not the last) a reflection gives back.
