@@ -236,6 +236,12 @@ def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subord
     reading = read_turn(text, [("ask_sleep", 0.55), ("ask_relief", 0.2)],
                         [(0, at - 2, "ask_sleep", 0.8), (at, len(text), "ask_relief", 0.6)])
     assert reading.main == "ask_relief" and [a.name for a in reading.acts] == ["ask_relief"]
+    # An unsure whole-turn label that none of two question clauses says is dropped.
+    text = "where does it get you, and how long has it been like this?"
+    at = text.index("and")
+    reading = read_turn(text, [("ask_timing", 0.36), ("ask_location", 0.2)],
+                        [(0, at - 2, "ask_location", 0.8), (at, len(text), "ask_onset", 0.7)])
+    assert reading.main == "ask_location" and [a.name for a in reading.acts] == ["ask_location", "ask_onset"]
 
 
 def test_a_question_about_the_child_in_the_third_person_goes_to_the_parent() -> None:

@@ -136,11 +136,16 @@ def _main_act(text: str, whole: Tuple[str, float], whole_act: Act, clauses: Sequ
                  and _QUESTION_LIKE.search(text[start:end])]
         if asked:
             main = max(asked, key=lambda a: a.confidence)
-    asked_after = [a for a in acts if a.name in questions]
-    if main is whole_act and whole[0] in subordinate and whole[0] not in [a.name for a in acts] and asked_after:
+    asked = [a for a in acts if a.name in questions]
+    unsupported = whole[0] not in [a.name for a in acts]
+    if main is whole_act and whole[0] in subordinate and unsupported and asked:
         # "Sam, when you can't get to sleep, what helps?": the whole turn took its label
         # from the subordinate clause; the question is the clause after it.
-        main = max(asked_after, key=lambda a: a.confidence)
+        main = max(asked, key=lambda a: a.confidence)
+    elif main is whole_act and unsupported and len(asked) >= 2 and whole[1] < WHOLE_QUESTION_CONFIDENCE:
+        # Two questions read clause by clause ("where is it, and how long has it been like
+        # this?"): an unsure whole-turn label that neither clause says is a blend of them.
+        main = asked[0]
     if main is whole_act:
         # The whole turn's act is as sure as its surest clause saying the same.
         same = [a.confidence for a in acts if a.name == main.name]
