@@ -265,3 +265,38 @@ def test_cli_scores_a_logged_conversation_from_the_tracker_store(rasa, stack):
     missing = sptrainer("score", "--conversation", "no-such-conversation",
                         "--tracker-url", f"sqlite:///{stack.run_dir / 'tracker.db'}")
     assert missing.returncode == 1 and "no-such-conversation" in missing.stderr
+
+
+def test_a_feeling_already_met_with_empathy_is_no_new_cue_unless_read_very_surely():
+    """After an empathic turn the patient often goes on in the same feeling: only a very
+    sure reading is a new empathic opportunity (docs/scoring.md, "Cues")."""
+    from bot.nlu.segments import Segment
+    from bot.scoring.cues import AFTER_EMPATHY_PROBABILITY, ClauseReading, find_cue
+
+    clause = [Segment("It's just nice to have someone listen.", 0, 38)]
+    likely = [ClauseReading(0.8, "isolation")]
+    assert find_cue(clause, likely, "ask_sleep") is not None
+    assert find_cue(clause, likely, "ask_sleep", after_empathy=True) is None
+    sure = [ClauseReading(AFTER_EMPATHY_PROBABILITY, "isolation")]
+    assert find_cue(clause, sure, "ask_sleep", after_empathy=True) is not None
+
+
+def test_a_clause_close_to_a_plain_persona_answer_never_lowers_the_bar():
+    from bot.nlu.segments import Segment
+    from bot.scoring.cues import AFTER_PLAN_PROBABILITY, ClauseReading, find_cue
+
+    clause = [Segment("Nobody knows anything until the new year.", 0, 41)]
+    plain = [ClauseReading(AFTER_PLAN_PROBABILITY - 0.1, "fear", cue_answer=0.1, plain_answer=0.9)]
+    assert find_cue(clause, plain, "ask_work") is not None  # the plain-answer bar (0.6) is met
+    assert find_cue(clause, plain, "propose_plan") is None  # after a plan the higher bar stands
+
+
+def test_the_empathic_lexicon_knows_validation_and_acknowledgement():
+    from bot.scoring.style import empathic_phrase
+
+    for warm in ("Needing a hand isn't a sign of weakness.", "you're not a bad dad for snapping",
+                 "thanks for being so honest with me", "that's completely understandable",
+                 "Two jobs and a baby - that's a lot.", "I'm sorry they brushed you off like that."):
+        assert empathic_phrase(warm), warm
+    for plain in ("Does that make sense?", "you're not on any tablets?", "That's a lot of coffee."):
+        assert not empathic_phrase(plain), plain

@@ -121,7 +121,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
             clauses = cues.patient_clauses(turn.text)
             readings = [cue_queue.pop(0) for _ in clauses]
             after = learner[-1].topic if learner else None
-            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(clauses, readings, after)))
+            after_empathy = bool(learner) and learner[-1].empathy_quote is not None
+            patient.append(PatientTurn(turn.number, turn.text, cues.find_cue(clauses, readings, after, after_empathy)))
             last_patient = turn.text
             continue
         whole, whole_dismissal = queue.pop(0)

@@ -122,20 +122,27 @@ def persona_cues(persona: Persona) -> PersonaCues:
 AFTER_PLAN_ACTS = frozenset({"explain_diagnosis", "explain_mind_body", "propose_plan", "safety_net",
                              "check_understanding", "invite_questions"})
 AFTER_PLAN_PROBABILITY = 0.9
+#: After an empathic learner turn the patient often goes on in the same feeling ("It's just
+#: nice to be listened to"): only a clause read this surely is a new cue (fitted on dev).
+AFTER_EMPATHY_PROBABILITY = 0.95
 
 
-def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading], after: Optional[str] = None) -> Optional[Cue]:
+def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading], after: Optional[str] = None,
+             after_empathy: bool = False) -> Optional[Cue]:
     """The patient turn's cue: its most emotional clause when that clause is a cue. ``after``
-    is the main act of the learner turn it answers."""
+    is the main act of the learner turn it answers; ``after_empathy`` says that turn was
+    empathic, so the patient is going on with a feeling already met, not offering a new one."""
     best: Optional[Tuple[float, Cue]] = None
     base = AFTER_PLAN_PROBABILITY if after in AFTER_PLAN_ACTS else CUE_PROBABILITY
+    if after_empathy:
+        base = max(base, AFTER_EMPATHY_PROBABILITY)
     for clause, reading in zip(clauses, readings):
         threshold = max(base, SHORT_CLAUSE_PROBABILITY) if len(clause.text.split()) <= SHORT_CLAUSE_WORDS else base
         cue_sim, plain_sim = reading.cue_answer, reading.plain_answer
         if cue_sim >= PERSONA_CUE_SIMILARITY and cue_sim >= plain_sim:
             threshold = 0.0
         elif plain_sim > cue_sim and plain_sim >= PERSONA_CUE_SIMILARITY:
-            threshold = PLAIN_ANSWER_PROBABILITY
+            threshold = max(threshold, PLAIN_ANSWER_PROBABILITY)
         if reading.probability >= threshold and (best is None or reading.probability > best[0]):
             best = (reading.probability, Cue(clip(clause.text), reading.emotion))
     return best[1] if best else None
