@@ -47,7 +47,16 @@ _EMPATHIC = re.compile(
     r"worn out|drained|fed up|frustrated|worried sick|worried|tired|scared|frightened|knackered|run down|"
     r"at the end of your tether|at your wits'? end)\b|"
     r"\bi'?m (?:so|really|very|truly|terribly) sorry\b|"
-    r"\b(?:a long time|so long|ages|years) to (?:be in pain|put up with|live with|cope with|suffer|struggle)\b",
+    r"\b(?:a long time|so long|ages|years) to (?:be in pain|put up with|live with|cope with|suffer|struggle)\b|"
+    r"\bsounds? (?:really |so |pretty |very )?(?:heavy|grim|brutal|exhausting|lonely|isolating|scary|rough)\b|"
+    r"\bthanks? (?:you )?for (?:being (?:so )?(?:honest|open)|telling me|sharing|explaining that)\b|"
+    r"\b(?:that'?s|that is|it'?s) (?:a lot|so much)\s*(?:[.!,;\-\u2013\u2014]|$)|"
+    r"\bi'?m (?:so |really |very )?sorry (?:they|it|he|she|this|that'?s|that was|for what)\b|"
+    r"\b(?:completely |totally |really |very |perfectly )?understandable\b|"
+    r"\b(?:that|it) makes (?:total |complete |perfect |a lot of )?sense\b(?! to (?:me|you) (?:so far|now))|"
+    r"\b(?:you'?re|you are) not (?:a )?(?:bad|weak|useless|lazy|silly|daft|stupid|failing|a burden|a failure)\b|"
+    r"\b(?:isn'?t|is not|it'?s not) (?:a )?(?:weakness|a sign of weakness|your fault|a failure)\b|"
+    r"\bnot your fault\b|\bi don'?t think that (?:at all|of you)\b",
     re.IGNORECASE,
 )
 
