@@ -279,6 +279,10 @@ def test_a_feeling_already_met_with_empathy_is_no_new_cue_unless_read_very_surel
     assert find_cue(clause, likely, "ask_sleep", after_empathy=True) is None
     sure = [ClauseReading(AFTER_EMPATHY_PROBABILITY, "isolation")]
     assert find_cue(clause, sure, "ask_sleep", after_empathy=True) is not None
+    # Even a line close to one of the persona's cue answers.
+    scripted = [ClauseReading(0.5, "isolation", cue_answer=0.9, plain_answer=0.1)]
+    assert find_cue(clause, scripted, "ask_sleep") is not None
+    assert find_cue(clause, scripted, "ask_sleep", after_empathy=True) is None
 
 
 def test_a_clause_close_to_a_plain_persona_answer_never_lowers_the_bar():

@@ -139,7 +139,7 @@ def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading], afte
     for clause, reading in zip(clauses, readings):
         threshold = max(base, SHORT_CLAUSE_PROBABILITY) if len(clause.text.split()) <= SHORT_CLAUSE_WORDS else base
         cue_sim, plain_sim = reading.cue_answer, reading.plain_answer
-        if cue_sim >= PERSONA_CUE_SIMILARITY and cue_sim >= plain_sim:
+        if cue_sim >= PERSONA_CUE_SIMILARITY and cue_sim >= plain_sim and not after_empathy:
             threshold = 0.0
         elif plain_sim > cue_sim and plain_sim >= PERSONA_CUE_SIMILARITY:
             threshold = max(threshold, PLAIN_ANSWER_PROBABILITY)
