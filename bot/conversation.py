@@ -179,7 +179,9 @@ _SUMMARY_MARKER = re.compile(r"\b(?:recap|sum(?:mari[sz]e|mary|ming)?\b(?: (?:it
 #: (docs/intent-guide.md, "Reflections and summaries").
 SUMMARY_WORDS = 28
 SUMMARY_MARKED_WORDS = 15
-SUMMARY_SHARED_WORDS = 3
+SUMMARY_SHARED_WORDS = 4
+#: ... drawn from this many of the patient's replies (two words or more from each).
+SUMMARY_REPLIES = 2
 _CHECK_TAG = re.compile(r"(?:is that (?:right|fair|it|correct|about it)|have i got (?:that|it|this)(?: right)?|"
                         r"did i get (?:that|it|everything)|(?:that|does that) sound (?:about )?right|about right|"
                         r"fair(?: summary| enough)?|right|correct|anything i'?ve missed|have i missed anything)\W*$",
@@ -194,10 +196,10 @@ def summarises(text: str, earlier_replies: Sequence[str]) -> bool:
         return True
     if words < SUMMARY_WORDS or not (_REFLECTION_START.search(text) or _CHECK_TAG.search(text)):
         return False
-    said: Set[str] = set()
-    for reply in earlier_replies:
-        said |= content_words(reply)
-    return len(content_words(text) & said) >= SUMMARY_SHARED_WORDS
+    words = content_words(text, plain=True)
+    drawn_on = [reply for reply in earlier_replies if len(words & content_words(reply, plain=True)) >= 2]
+    shared = set().union(*(words & content_words(reply, plain=True) for reply in drawn_on)) if drawn_on else set()
+    return len(drawn_on) >= SUMMARY_REPLIES and len(shared) >= SUMMARY_SHARED_WORDS
 
 
 def reflects_last_answer(text: str, main: str, confidence: float, previous_reply: str,
@@ -218,6 +220,9 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
     return any(len(words & content_words(reply, plain=True)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
 
 
+#: A turn surely read as empathy stays empathy, even when it reflects too ("It sounds like
+#: you've been so hard on yourself").
+_WARM_ACTS = frozenset({"empathize", "legitimize"})
 #: Words of an earlier reply (not the last) a reflection gives back.
 REFLECTED_EARLIER_WORDS = 2
 
@@ -235,7 +240,8 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
     questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
     if len(questions) != 1:
         return tuple(acts)
-    if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
+    warm = plain_act(acts[questions[0]]) in _WARM_ACTS and confidence >= COMMUNICATION_CONFIDENCE
+    if not warm and reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
         return tuple(dict.fromkeys("reflect" if i == questions[0] else a for i, a in enumerate(acts)))
     if not previous_topic:
         return tuple(acts)
