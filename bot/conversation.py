@@ -191,15 +191,16 @@ _CHECK_TAG = re.compile(r"(?:is that (?:right|fair|it|correct|about it)|have i g
 def summarises(text: str, earlier_replies: Sequence[str]) -> bool:
     """A turn that sums up the patient's account: marked as a summary, or long, shaped like a
     reflection (or ending "is that right?") and giving back the patient's own words."""
-    words = len(text.split())
-    if words >= SUMMARY_MARKED_WORDS and _SUMMARY_MARKER.search(text):
+    length = len(text.split())
+    if length >= SUMMARY_MARKED_WORDS and _SUMMARY_MARKER.search(text):
         return True
-    if words < SUMMARY_WORDS or not (_REFLECTION_START.search(text) or _CHECK_TAG.search(text)):
+    if length < SUMMARY_WORDS or not (_REFLECTION_START.search(text) or _CHECK_TAG.search(text)):
         return False
     words = content_words(text, plain=True)
-    drawn_on = [reply for reply in earlier_replies if len(words & content_words(reply, plain=True)) >= 2]
-    shared = set().union(*(words & content_words(reply, plain=True) for reply in drawn_on)) if drawn_on else set()
-    return len(drawn_on) >= SUMMARY_REPLIES and len(shared) >= SUMMARY_SHARED_WORDS
+    given_back = [words & content_words(reply, plain=True) for reply in earlier_replies]
+    drawn_on = [shared for shared in given_back if len(shared) >= 2]
+    shared_words: Set[str] = set().union(*drawn_on)
+    return len(drawn_on) >= SUMMARY_REPLIES and len(shared_words) >= SUMMARY_SHARED_WORDS
 
 
 def reflects_last_answer(text: str, main: str, confidence: float, previous_reply: str,
