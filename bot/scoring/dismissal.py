@@ -23,7 +23,7 @@ __all__ = ["KINDS", "Dismissal", "detect", "dismissal_act"]
 #: so is a clause read as surely dismissive as CLAUSE_SURE when warm words around it dilute
 #: the whole turn down to TURN_DILUTED ("I'm so sorry... the good news is there's nothing
 #: actually wrong"). All fitted on the dev half of tests/data/scoring_2.
-CLAUSE_CONFIDENT = 0.6
+CLAUSE_CONFIDENT = 0.7
 TURN_CONFIDENT = 0.4
 CLAUSE_SURE = 0.92
 TURN_DILUTED = 0.2

@@ -44,15 +44,25 @@ def _nlu_ok_examples() -> List[str]:
     return out
 
 
+#: Each dismissive sentence counts this many times: "ok" sentences outnumber every kind by
+#: about thirty to one, which left short, blatant dismissals ("Are you after a sick note?")
+#: read as ok (fitted on the dev half of tests/data/scoring_2).
+DISMISSIVE_WEIGHT = 2
+
+
 def _examples() -> Tuple[List[str], List[str]]:
     texts, labels = labelled_examples(SENTENCES, "label", (OK, *KINDS))
+    dismissive = [(text, label) for text, label in zip(texts, labels) if label != OK]
+    for text, label in dismissive * (DISMISSIVE_WEIGHT - 1):
+        texts.append(text)
+        labels.append(label)
     for text in _nlu_ok_examples():
         texts.append(text)
         labels.append(OK)
     return texts, labels
 
 
-SPEC = ModelSpec("dismissal", (SENTENCES, *_nlu_files()), _examples, c=10.0)
+SPEC = ModelSpec("dismissal", (SENTENCES, *_nlu_files()), _examples, c=10.0, weight=DISMISSIVE_WEIGHT)
 
 
 def model() -> TfidfModel:

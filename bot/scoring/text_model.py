@@ -36,12 +36,14 @@ class ModelSpec:
     data_files: Tuple[Path, ...]
     examples: Callable[[], Examples]
     c: float = 10.0
+    #: Anything else the examples depend on (a class weight): part of the fingerprint.
+    weight: float = 1.0
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256(self.name.encode())
         for path in (*self.data_files, *_CODE):
             digest.update(path.read_bytes())
-        digest.update(repr(self.c).encode())
+        digest.update(repr((self.c, self.weight) if self.weight != 1.0 else self.c).encode())
         return digest.hexdigest()[:16]
 
     def folder(self) -> Path:
