@@ -25,7 +25,7 @@ __all__ = ["KINDS", "Dismissal", "detect", "dismissal_act"]
 #: actually wrong"). All fitted on the dev half of tests/data/scoring_2.
 CLAUSE_CONFIDENT = 0.7
 TURN_CONFIDENT = 0.4
-CLAUSE_SURE = 0.92
+CLAUSE_SURE = 0.97
 TURN_DILUTED = 0.2
 #: Below those but above these, the clause is shown for review.
 CLAUSE_REVIEW = 0.35
