@@ -130,8 +130,8 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     # the patient's words by design.
     # A short question the model cannot read at all, just after an answer, asks about that
     # answer, as a human patient would take it ("what time does the alarm go off?" after the nights).
-    if (main == topics.FALLBACK_INTENT or confidence < UNREAD_CONFIDENCE) and question and after_history \
-            and words <= UNREAD_WORDS:
+    unread = main == topics.FALLBACK_INTENT or (confidence < UNREAD_CONFIDENCE and main != topics.UNCOVERED_INTENT)
+    if unread and question and after_history and words <= UNREAD_WORDS:
         return True
     picked_up = set(rare_words) & said - case_names
     if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:
@@ -307,6 +307,11 @@ def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
     (after the fallback classifier), so a message it did not understand stays ``nlu_fallback``."""
     main = (parse.get("intent") or {}).get("name") or topics.FALLBACK_INTENT
     if main == topics.FALLBACK_INTENT:
+        # A plain question whose likeliest reading is "no topic covers this" ("do you play
+        # any instruments?") is one, not a misunderstanding: the patient says so honestly.
+        guesses = [a.get("name") for a in parse.get("acts") or () if isinstance(a, dict)]
+        if guesses[:1] == [topics.UNCOVERED_INTENT] and looks_like_question(str(parse.get("text") or "")):
+            return (topics.UNCOVERED_INTENT,)
         return (main,)
     names = (a.get("name") for a in parse.get("acts") or () if isinstance(a, dict))
     acts = [a for a in names if isinstance(a, str)]

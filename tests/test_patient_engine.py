@@ -186,6 +186,20 @@ def test_a_short_question_the_model_cannot_read_follows_up_the_last_answer() -> 
     assert not contextual_follow_up("what time does the alarm go off, and do you lie there awake for long before "
                                     "it, or doze?", "nlu_fallback", 0.15, "ask_sleep", reply)
     assert not contextual_follow_up("what time does the alarm go off?", "nlu_fallback", 0.15, "empathize", reply)
+    # The model's reading "no topic covers this" is not unread.
+    assert not contextual_follow_up("do you play the piano?", "uncovered_question", 0.16, "ask_sleep", reply)
+
+
+def test_an_unsure_question_most_likely_uncovered_is_read_as_uncovered_not_misheard() -> None:
+    from bot.conversation import turn_acts
+
+    def parse(text: str, guess: str) -> dict:
+        return {"text": text, "intent": {"name": "nlu_fallback", "confidence": 0.15},
+                "acts": [{"name": guess, "confidence": 0.14}]}
+
+    assert turn_acts(parse("Do you play any instruments?", "uncovered_question")) == ("uncovered_question",)
+    assert turn_acts(parse("instruments blah", "uncovered_question")) == ("nlu_fallback",)
+    assert turn_acts(parse("Do you play any instruments?", "ask_daily_function")) == ("nlu_fallback",)
 
 
 def test_a_greeting_is_not_followed_up_and_a_name_is_no_shared_word() -> None:
