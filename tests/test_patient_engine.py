@@ -232,6 +232,14 @@ def test_a_summary_is_told_from_a_reflection_by_its_marker_or_its_length() -> No
                           "while paracetamol barely touches it, would they hold your job for you?", replies)
 
 
+def test_an_open_invitation_about_a_named_topic_asks_about_that_topic() -> None:
+    from bot.nlu.reading import read_turn
+
+    assert read_turn("and how's the job been lately?", [("ask_open", 0.36), ("ask_work", 0.32)], []).main == "ask_work"
+    assert read_turn("what's been going on?", [("ask_open", 0.8), ("ask_work", 0.05)], []).main == "ask_open"
+    assert read_turn("anything else?", [("ask_open", 0.4), ("ask_anything_else", 0.38)], []).main == "ask_open"
+
+
 def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subordinate() -> None:
     from bot.nlu.reading import read_turn
 

@@ -45,6 +45,8 @@ BOTH_ASKED_CONFIDENCE = 0.3
 #: Below this a whole-turn dismissal gives way to the next best act: an unsure accusation
 #: is worse than a missed one.
 DISMISSIVE_MAIN_CONFIDENCE = 0.65
+#: A topic this share of an open invitation's confidence names what the invitation is about.
+OPEN_GIVES_WAY_SHARE = 0.75
 #: Below this a follow-up label gives way to the next best act ("and the salon, how's that
 #: going?" is about work, not a follow-up).
 FOLLOW_UP_MAIN_CONFIDENCE = 0.5
@@ -92,6 +94,10 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
     if whole[0] == topics.FOLLOW_UP_INTENT and whole[1] < FOLLOW_UP_MAIN_CONFIDENCE:
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
+    if whole[0] == "ask_open" and len(ranking) > 1 and ranking[1][0] in topics.history_question_ids() \
+            and ranking[1][1] >= OPEN_GIVES_WAY_SHARE * whole[1]:
+        # "And what's work been like lately?": an open invitation about a named topic asks about it.
+        whole = ranking[1]
     whole_act = Act(whole[0], whole[1], 0, len(text))
     if len(clauses) < 2:
         return Reading(whole[0], whole[1], (whole_act, *_asked_as_well(text, whole, ranking, questions)))
