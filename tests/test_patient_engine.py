@@ -287,6 +287,18 @@ def test_the_child_addressed_with_a_question_his_file_cannot_answer_still_answer
     assert to_parent.speaker == "proxy" and not to_parent.text.startswith("(")
 
 
+def test_in_a_proxy_case_neither_one_says_as_i_said_about_the_others_answer() -> None:
+    leo = REGISTRY.get("leo-fischer")
+    for topic in ("ask_onset", "ask_location", "ask_severity"):
+        parent = respond(leo, "conv-2", ["start_interview", topic, topic], [None, "patient", "proxy"])
+        child_first = respond(leo, "conv-2", ["start_interview", topic], [None, "patient"])
+        assert parent.speaker == "proxy" and parent.text != child_first.text
+        assert not parent.text.lower().startswith(("as i", "like i")), parent.text
+    # The same speaker asked again does restate.
+    again = respond(leo, "conv-2", ["start_interview", "ask_onset", "ask_onset"], [None, "proxy", "proxy"])
+    assert again.text != respond(leo, "conv-2", ["start_interview", "ask_onset"], [None, "proxy"]).text
+
+
 def test_an_apology_after_a_dismissal_repairs_the_hurt_even_when_misread_as_reassurance() -> None:
     from bot.patient.rapport import Rapport, apology_phrase
 

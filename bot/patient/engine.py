@@ -52,6 +52,7 @@ class PatientReply:
 class _State(Rapport):
     asked: Dict[str, int] = field(default_factory=dict)
     said_level: Dict[str, str] = field(default_factory=dict)  # topic -> level of what was said
+    said_by: Dict[str, str] = field(default_factory=dict)  # topic -> who answered it last (proxy cases)
     follow_ups_used: Dict[str, int] = field(default_factory=dict)
     said: Set[str] = field(default_factory=set)
     pending_cue: Optional[str] = None  # topic whose cue the learner has not yet answered
@@ -282,7 +283,12 @@ def _answer(persona: Persona, cid: str, state: _State, topic: str, answer: Answe
         level = "reaction"  # a process or communication act answered from `answers` is a reaction
     base = pick(texts, cid, topic, level)
     already = state.said_level.get(topic)
-    if already == level or (already == "open" and level == "guarded"):
+    # In a proxy case the other one's answer was not this speaker's: no "as I said" about it.
+    other_said = state.said_by.get(topic, speaker) != speaker and base not in state.said
+    state.said_by[topic] = speaker
+    if other_said:
+        text = base
+    elif already == level or (already == "open" and level == "guarded"):
         text = _restatement(persona, cid, state, topic, answer, level, base, occurrence, speaker)
     elif already is None and axes.hedges_recall(persona, topic, base):
         text = f"{pick(defaults.vague_recall_lines(persona), cid, topic, 'recall')} {base}"
