@@ -304,3 +304,17 @@ def test_the_empathic_lexicon_knows_validation_and_acknowledgement():
         assert empathic_phrase(warm), warm
     for plain in ("Does that make sense?", "you're not on any tablets?", "That's a lot of coffee."):
         assert not empathic_phrase(plain), plain
+
+
+def test_a_clause_framed_as_the_patients_own_view_is_never_a_confident_dismissal():
+    """A reflection gives the patient's belief back; "as you said, it's all stress" endorses it."""
+    from bot.nlu.segments import clauses_of
+    from bot.scoring.dismissal import DismissalReading, detect, patients_view
+
+    reflection = "So you put it down to your age, mostly."
+    endorsed = "As you said yourself, it's just your age."
+    assert patients_view(reflection) and not patients_view(endorsed)
+    sure = DismissalReading(0.99, "age_normalising")
+    for text, confident in ((reflection, False), (endorsed, True)):
+        found = detect(clauses_of(text), [sure], sure)
+        assert found and found[0].confident is confident, text

@@ -9,6 +9,7 @@ dismissive clause itself.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Optional, Sequence
@@ -30,6 +31,21 @@ TURN_DILUTED = 0.2
 #: Below those but above these, the clause is shown for review.
 CLAUSE_REVIEW = 0.35
 TURN_REVIEW = 0.15
+
+
+#: A clause framed as the patient's own view ("So you put it down to your age", "You reckon
+#: it's the stress?") is a reflection, not the learner's verdict: at most "for review". Not
+#: "you said..." or "you mentioned...": "as you said, it's all stress" endorses it.
+_PATIENTS_VIEW = re.compile(
+    r"^\W*(?:(?:so|and|right|ok|okay|mm|yeah)\W+)*(?:(?:it )?(?:sounds|seems) like |i get the sense |"
+    r"i hear that |if i'?ve got it right,? )?you(?:'re| are|'ve| have)?\s+(?:been\s+)?(?:think(?:ing)?|thought|(?:feel|felt) (?:like|that|as if|as though|it'?s|it is|it was|this is)|"
+    r"reckon(?:ed)?|see (?:it|this|them) as|put (?:it|this|them) down to|wonder(?:ed|ing)?|worr(?:y|ied)|believe|"
+    r"suspect(?:ed)?|fear|blame|are worried|'re worried|worried)\b",
+    re.IGNORECASE)
+
+
+def patients_view(clause: str) -> bool:
+    return bool(_PATIENTS_VIEW.search(clause))
 
 
 @dataclass(frozen=True)
@@ -54,6 +70,8 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
                      or (reading.probability >= CLAUSE_SURE and turn_p >= TURN_DILUTED))
         if reading.kind == "premature_reassurance" and red_flags_checked:
             confident = False  # reassurance after the alarm features were asked about may be earned
+        if patients_view(clause.text):
+            confident = False
         found.append(Dismissal(reading.kind, clause.text, round(min(reading.probability, turn_p), 3), confident))
     return sorted(found, key=lambda d: -d.probability)
 
