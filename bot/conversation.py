@@ -161,8 +161,19 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
 _REFLECTION_START = re.compile(r"^\W*(?:(?:ok|okay|right|mm|hmm|yeah)\W+)?(?:so\b|sounds like|it sounds like|"
                                r"you'?re saying|what i'?m hearing|i'?m hearing|if i'?ve (?:got|understood)|"
                                r"if i understand|you mentioned|you said|it seems|i get the (?:sense|feeling|impression)|"
-                               r"what you'?re (?:saying|describing|telling me))",
+                               r"what you'?re (?:saying|describing|telling me)|"
+                               r"(?:you|he|she|they)'?(?:re| are) (?:really |so |quite )?(?:worried|frightened|scared|"
+                               r"concerned|afraid|anxious|feeling|finding|carrying|doing|struggling|stuck|left)|"
+                               r"(?:you|he|she|they) (?:feel|felt|worry|fear|think|thought|reckon)|"
+                               r"(?:you|he|she|they)(?:'ve| have) (?:been|felt|had|lost|got)|"
+                               r"(?:the|your|his|her) (?:fear|worry|concern|hardest (?:part|thing)|trouble|problem) (?:is|was)|"
+                               r"it'?s (?:been )?(?:stopping|making|taking|getting|affecting|wearing|costing|keeping))",
                                re.IGNORECASE)
+#: "Tell me about...", "talk me through...": a request, not a statement giving something back.
+_REQUEST = re.compile(r"^\W*(?:(?:so|and|ok|okay|right)\W+)*(?:tell|talk|walk|take|describe|explain|say|go)\b",
+                      re.IGNORECASE)
+#: A statement this long that the model reads as a history question reflects that topic back.
+REFLECTED_TOPIC_WORDS = 5
 #: A reflection may end by checking itself ("..., have I got that right?"): still a statement.
 _CHECK_TAIL = re.compile(r"[\s,;:.\-\u2013\u2014]*(?:is that (?:right|fair|it|correct)|have i got (?:that|it|this)"
                          r"(?: right)?|did i get (?:that|it)(?: right)?|am i right|does that sound right|"
@@ -215,15 +226,15 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
         return False
     if main in ("dismiss", "reassure_premature") and confidence >= COMMUNICATION_CONFIDENCE:
         return False
+    if main in topics.history_question_ids() and len(text.split()) >= REFLECTED_TOPIC_WORDS \
+            and not _REQUEST.search(text):
+        return True  # a statement about a topic ("You're worried it's something serious.")
     words = content_words(text, plain=True)
     if words & content_words(previous_reply, plain=True):
         return True
     return any(len(words & content_words(reply, plain=True)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
 
 
-#: A turn surely read as empathy stays empathy, even when it reflects too ("It sounds like
-#: you've been so hard on yourself").
-_WARM_ACTS = frozenset({"empathize", "legitimize"})
 #: Words of an earlier reply (not the last) a reflection gives back.
 REFLECTED_EARLIER_WORDS = 2
 
@@ -241,8 +252,7 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
     questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
     if len(questions) != 1:
         return tuple(acts)
-    warm = plain_act(acts[questions[0]]) in _WARM_ACTS and confidence >= COMMUNICATION_CONFIDENCE
-    if not warm and reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
+    if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
         return tuple(dict.fromkeys("reflect" if i == questions[0] else a for i, a in enumerate(acts)))
     if not previous_topic:
         return tuple(acts)

@@ -391,6 +391,26 @@ def test_a_statement_giving_the_last_answer_back_is_a_reflection() -> None:
                                 "Thank you.", earlier)
     assert acts_in_context(("ask_family_history",), "You mentioned your dad's knees went in his sixties.", 0.5,
                            None, "Thank you.", earlier_replies=earlier) == ("reflect",)
+    # A statement about a topic gives it back, in the patient's words or not; a request does not.
+    assert reflects_last_answer("You're worried it could be something in the brain.", "ask_concerns", 0.75,
+                                "Honestly? A stroke.")
+    assert reflects_last_answer("It's stopping you doing the things you love.", "ask_daily_function", 0.5, "I manage.")
+    assert not reflects_last_answer("So tell me about the nights.", "ask_sleep", 0.8, "Badly.")
+    assert not reflects_last_answer("You're worried about it?", "ask_concerns", 0.8, "Honestly? A stroke.")
+
+
+def test_a_reflection_with_empathy_in_it_gets_the_confirming_reply_and_the_warmth() -> None:
+    from bot.conversation import TurnContext
+
+    persona = REGISTRY.get("priya-shah")
+    start, ask = TurnContext("/start_interview", 1.0), TurnContext("what's work like?", 0.9)
+    text = "It sounds like work has been really hard going lately."
+    reply = respond(persona, "c", ["start_interview", "ask_work", "ask_stress"], None,
+                    [start, ask, TurnContext(text, 0.7, (), "", True)])
+    assert (reply.topic, reply.level) == ("reflect", "reaction")
+    plain = respond(persona, "c", ["start_interview", "ask_work", "ask_stress"], None,
+                    [start, ask, TurnContext(text, 0.7, (), "", False)])
+    assert reply.rapport > plain.rapport
 
 
 def test_two_questions_the_model_finds_equally_likely_are_both_asked() -> None:
