@@ -38,7 +38,7 @@ TURN_REVIEW = 0.15
 #: "you said..." or "you mentioned...": "as you said, it's all stress" endorses it.
 _PATIENTS_VIEW = re.compile(
     r"^\W*(?:(?:so|and|right|ok|okay|mm|yeah)\W+)*(?:(?:it )?(?:sounds|seems) like |i get the sense |"
-    r"i hear that |if i'?ve got it right,? )?you(?:'re| are|'ve| have)?\s+(?:been\s+)?(?:think(?:ing)?|thought|(?:feel|felt) (?:like|that|as if|as though|it'?s|it is|it was|this is)|"
+    r"i hear that |if i'?ve got it right,? )?you(?:'re| are|'ve| have)?\s+(?:been\s+)?(?:think(?:ing)?|thought|(?:feel|felt) (?:like|that|as if|as though|it'?s|it is|it was|this is|people|everyone|nobody|no one|others|they|doctors)|"
     r"reckon(?:ed)?|see (?:it|this|them) as|put (?:it|this|them) down to|wonder(?:ed|ing)?|worr(?:y|ied)|believe|"
     r"suspect(?:ed)?|fear|blame|are worried|'re worried|worried)\b",
     re.IGNORECASE)
