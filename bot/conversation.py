@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from bot import topics
 from bot.nlu.reading import RARE_WORDS, looks_like_question
@@ -80,13 +81,15 @@ with would yeah your you're yours been back because thank thanks maybe quite pre
 """.split())
 
 
-def content_words(text: str, plain: bool = False) -> Set[str]:
+@lru_cache(maxsize=16384)
+def content_words(text: str, plain: bool = False) -> FrozenSet[str]:
     """The turn's less common words; with ``plain`` each in a plain form ("dad's" is "dad",
     "knees" "knee"), so that a reflection gives back the patient's word in another form. (A
-    follow-up must pick up the word itself: "which mornings?" after "in the morning" asks anew.)"""
+    follow-up must pick up the word itself: "which mornings?" after "in the morning" asks anew.)
+    Remembered: every reply replays the interview, reading the same replies again."""
     if plain:
-        return {_plain_form(w) for w in _WORD.findall(text.lower())} - _COMMON_PLAIN
-    return {w.strip("'") for w in _WORD.findall(text.lower())} - _COMMON
+        return frozenset(_plain_form(w) for w in _WORD.findall(text.lower())) - _COMMON_PLAIN
+    return frozenset(w.strip("'") for w in _WORD.findall(text.lower())) - _COMMON
 
 
 def _plain_form(word: str) -> str:
@@ -174,6 +177,8 @@ _REQUEST = re.compile(r"^\W*(?:(?:so|and|ok|okay|right)\W+)*(?:tell|talk|walk|ta
                       re.IGNORECASE)
 #: A statement this long that the model reads as a history question reflects that topic back.
 REFLECTED_TOPIC_WORDS = 5
+#: Words of an earlier reply (not the last) a reflection gives back.
+REFLECTED_EARLIER_WORDS = 2
 #: A reflection may end by checking itself ("..., have I got that right?"): still a statement.
 _CHECK_TAIL = re.compile(r"[\s,;:.\-\u2013\u2014]*(?:is that (?:right|fair|it|correct)|have i got (?:that|it|this)"
                          r"(?: right)?|did i get (?:that|it)(?: right)?|am i right|does that sound right|"
@@ -234,9 +239,6 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
         return True
     return any(len(words & content_words(reply, plain=True)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
 
-
-#: Words of an earlier reply (not the last) a reflection gives back.
-REFLECTED_EARLIER_WORDS = 2
 
 
 def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
@@ -316,15 +318,14 @@ def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
     """A parse's acts in the order said (bot/nlu/reading.py). The main act is Rasa's intent
     (after the fallback classifier), so a message it did not understand stays ``nlu_fallback``."""
     main = (parse.get("intent") or {}).get("name") or topics.FALLBACK_INTENT
+    names = (a.get("name") for a in parse.get("acts") or () if isinstance(a, dict))
+    acts = [a for a in names if isinstance(a, str)]
     if main == topics.FALLBACK_INTENT:
         # A plain question whose likeliest reading is "no topic covers this" ("do you play
         # any instruments?") is one, not a misunderstanding: the patient says so honestly.
-        guesses = [a.get("name") for a in parse.get("acts") or () if isinstance(a, dict)]
-        if guesses[:1] == [topics.UNCOVERED_INTENT] and looks_like_question(str(parse.get("text") or "")):
+        if acts[:1] == [topics.UNCOVERED_INTENT] and looks_like_question(str(parse.get("text") or "")):
             return (topics.UNCOVERED_INTENT,)
         return (main,)
-    names = (a.get("name") for a in parse.get("acts") or () if isinstance(a, dict))
-    acts = [a for a in names if isinstance(a, str)]
     return tuple(acts) if main in acts else (main, *[a for a in acts if a != main])
 
 
