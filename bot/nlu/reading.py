@@ -137,11 +137,11 @@ def _main_act(text: str, whole: Tuple[str, float], whole_act: Act, clauses: Sequ
     main = whole_act
     if not (whole[0] in questions and whole[1] >= WHOLE_QUESTION_CONFIDENCE) and whole[0] in PREFACE_ACTS:
         # After a social or empathic preface a plainer question clause is still the point.
-        asked = [Act(name, confidence, start, end) for start, end, name, confidence in clauses
-                 if name in questions and confidence >= PREFACED_QUESTION_CONFIDENCE
-                 and _QUESTION_LIKE.search(text[start:end])]
-        if asked:
-            main = max(asked, key=lambda a: a.confidence)
+        prefaced = [Act(name, confidence, start, end) for start, end, name, confidence in clauses
+                    if name in questions and confidence >= PREFACED_QUESTION_CONFIDENCE
+                    and _QUESTION_LIKE.search(text[start:end])]
+        if prefaced:
+            main = max(prefaced, key=lambda a: a.confidence)
     asked = [a for a in acts if a.name in questions]
     unsupported = whole[0] not in [a.name for a in acts]
     if main is whole_act and whole[0] in subordinate and unsupported and asked:
