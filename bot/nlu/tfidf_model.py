@@ -51,8 +51,7 @@ def normalise(text: str, medicines: FrozenSet[str] = frozenset()) -> str:
 
 
 _WORD_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")
-_WHITE_SPACES = re.compile(r"\s\s+")
-#: Distinct words whose character n-grams a space remembers (a few MB at most).
+#: Distinct pieces of text whose n-gram columns a space remembers (a few MB at most).
 _WORD_CACHE_LIMIT = 200_000
 
 
@@ -79,7 +78,7 @@ class TfidfSpace:
         self.idf = idf
         self._n_word = len(self.word_vocab)
         self._n_features = self._n_word + len(self.char_vocab)
-        self._word_columns: Dict[str, List[int]] = {}
+        self._chunks: Dict[str, Tuple[List[int], List[str]]] = {}
 
     @classmethod
     def fit(cls, texts: List[str], min_df: int = 1) -> "TfidfSpace":
@@ -91,16 +90,20 @@ class TfidfSpace:
         space.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
         return space
 
-    def _char_columns_of_word(self, word: str) -> List[int]:
-        """Columns of one word's char_wb n-grams (CountVectorizer's rule: the word padded
-        with a space each side; a word shorter than n counts once, whole)."""
-        known = self._word_columns.get(word)
+    def _chunk(self, chunk: str) -> Tuple[List[int], List[str]]:
+        """One whitespace-separated piece of a lower-cased text: the columns of its word
+        tokens and of its char_wb n-grams (CountVectorizer's rule: the piece padded with a
+        space each side; a piece shorter than n counts once, whole), and its word tokens for
+        the bigrams. Remembered: most pieces recur in every transcript."""
+        known = self._chunks.get(chunk)
         if known is not None:
             return known
-        padded = " " + word + " "
+        tokens = _WORD_TOKEN.findall(chunk)
+        words = self.word_vocab
+        columns = [words[t] for t in tokens if t in words]
+        padded = " " + chunk + " "
         length = len(padded)
         vocab, offset_columns = self.char_vocab, self._n_word
-        columns: List[int] = []
         for n in range(2, 6):
             offset = 0
             grams = [padded[0:n]]
@@ -110,23 +113,28 @@ class TfidfSpace:
             columns.extend(vocab[g] + offset_columns for g in grams if g in vocab)
             if offset == 0:
                 break
-        if len(self._word_columns) >= _WORD_CACHE_LIMIT:
-            self._word_columns = {}
-        self._word_columns[word] = columns
-        return columns
+        if len(self._chunks) >= _WORD_CACHE_LIMIT:
+            self._chunks = {}
+        entry = (columns, tokens)
+        self._chunks[chunk] = entry
+        return entry
 
     def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Raw n-gram counts, word columns first, then character columns."""
+        """Raw n-gram counts, word columns first, then character columns. Word tokens never
+        span whitespace, so each piece's unigrams and n-grams are looked up once."""
         indices: List[int] = []
         indptr = [0]
         words = self.word_vocab
+        chunk_of = self._chunk
         for text in texts:
-            lowered = text.lower()
-            tokens = _WORD_TOKEN.findall(lowered)
-            grams = tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])]
-            indices.extend(words[g] for g in grams if g in words)
-            for word in _WHITE_SPACES.sub(" ", lowered).split():
-                indices.extend(self._char_columns_of_word(word))
+            tokens: List[str] = []
+            for chunk in text.lower().split():
+                columns, chunk_tokens = chunk_of(chunk)
+                indices.extend(columns)
+                tokens.extend(chunk_tokens)
+            if len(tokens) > 1:
+                bigrams = [a + " " + b for a, b in zip(tokens, tokens[1:])]
+                indices.extend(words[g] for g in bigrams if g in words)
             indptr.append(len(indices))
         counts = sparse.csr_matrix((np.ones(len(indices), dtype=np.int64), np.array(indices, dtype=np.int64),
                                     np.array(indptr, dtype=np.int64)), shape=(len(texts), self._n_features))
