@@ -29,11 +29,12 @@ from bot.scoring.patient_reading import patient_context
 
 ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE_DIR = ROOT / "tests" / "data" / "dialogue"
-#: Sets 1 and 2 are development sets (tuning looks at their failures); set 3, written blind
-#: after set 2 had been reported as the test set, is the test set (tests/data/dialogue_3).
+#: Sets 1 to 3 are development sets (tuning looks at their failures); set 4, written blind
+#: after set 3 had been reported as the test set, is the test set (tests/data/dialogue_4).
 SETS = {"dev": DIALOGUE_DIR / "dialogue_heldout.yml",
         "dev2": ROOT / "tests" / "data" / "dialogue_2" / "dialogue_heldout_2.yml",
-        "test": ROOT / "tests" / "data" / "dialogue_3" / "dialogue_heldout_3.yml"}
+        "dev3": ROOT / "tests" / "data" / "dialogue_3" / "dialogue_heldout_3.yml",
+        "test": ROOT / "tests" / "data" / "dialogue_4" / "dialogue_heldout_4.yml"}
 CASE_FILES = [path for path in SETS.values() if path.exists()]
 TARGET = 0.90
 _AS_I_SAID = re.compile(r"\b(?:as i said|like i said|as i mentioned|like i told you|as i told you)\b", re.IGNORECASE)
@@ -89,8 +90,9 @@ def check(case: Dict[str, Any], replies: List[PatientReply], persona: Persona) -
     problems = []
     if "topics" in expect and tuple(expect["topics"]) != last.topics:
         problems.append(f"answered {list(last.topics) or last.level} not {expect['topics']}")
-    # A built-in default ("No allergies that I know of") is an honest reply with no persona facts.
-    if expect.get("honest") and (last.level not in ("unknown", "default") or _carries_facts(last.text, persona)):
+    # A built-in default ("No allergies that I know of") is an honest reply with no persona facts,
+    # and so is a follow-up answered "that's about all there is to it" (no detail of the file).
+    if expect.get("honest") and (not _admits(last, persona) or _carries_facts(last.text, persona)):
         problems.append(f"not an honest admission ({last.level}, {list(last.topics)})")
     if "reaction" in expect and not (last.topic == expect["reaction"] and last.level == "reaction"):
         problems.append(f"reacted as {last.topic}/{last.level}, not to {expect['reaction']}")
@@ -110,6 +112,14 @@ def check(case: Dict[str, Any], replies: List[PatientReply], persona: Persona) -
             if not set(last.topics) & said:
                 problems.append("says 'as I said' about something not said")
     return (not problems), "; ".join(problems)
+
+
+def _admits(reply: PatientReply, persona: Persona) -> bool:
+    """The reply says the patient does not know or has no more to say, in no words of the file."""
+    if reply.level in ("unknown", "default"):
+        return True
+    details = {d for answer in persona.answers.values() for d in answer.follow_up}
+    return reply.level == "follow_up" and reply.text not in details
 
 
 def _carries_facts(text: str, persona: Persona) -> bool:

@@ -24,10 +24,14 @@ FROZEN = {
     "tests/data/dialogue_2/dialogue_heldout_2.yml": "eb1effd6e52385c9ef5b52611ed4a896aedbbf6cea4112a9168eb4957400870b",
     "tests/data/dialogue_2/personas/colm-brennan.yml": "07d2c535747542ed007dc5524d9175661044eececd8b08cee1264709ca4746ab",
     "tests/data/dialogue_2/personas/frank-nowak.yml": "acb021da7d915e19b1d34130106262783c57d21b4f1d55cd7cf61bd49c78bf71",
-    # Dialogue test set 3: 196 cases by a third blind author, two more unseen personas.
+    # Dialogue set 3 (a dev set since set 4): 196 cases by a third blind author, two more unseen personas.
     "tests/data/dialogue_3/dialogue_heldout_3.yml": "15630f08ff0a5cad769651bea4ca0f91a05b0caab45d8b05bcbd12274bfc9fb4",
     "tests/data/dialogue_3/personas/samir-haddad.yml": "cc1a34d5b69fc2231eaef94a550e098d941c9f836ff718867e7330510db1a1f6",
     "tests/data/dialogue_3/personas/stan-novak.yml": "09f1af30c63da1136b2f82ffc7cc11997b965dc05a04b69e6839a77efd5f38fc",
+    # Dialogue test set 4: 206 cases by two more blind authors, two more unseen personas.
+    "tests/data/dialogue_4/dialogue_heldout_4.yml": "6b841ca2c671eb1b5d18eccb6962ac5d757a544413e44501a507f6429a72bed8",
+    "tests/data/dialogue_4/personas/alfie-barker.yml": "5c3bff335e0a664dc46b27e35156319aeb1a41a7d4dbf22cdc7d49b6f5e215c9",
+    "tests/data/dialogue_4/personas/tomasz-zielinski.yml": "12eae0ac37af6746558ae94c7bca4b9bf20abf4b631a951b9279f76951e0af62",
 }
 #: Folders frozen as a whole (every file's name and bytes, in name order).
 FROZEN_FOLDERS = {
