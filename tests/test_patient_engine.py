@@ -432,6 +432,24 @@ def test_a_child_called_mate_is_addressed_and_a_title_goes_to_the_parent() -> No
     assert addressee_of("Mrs Fischer, when did it start?", leo) == "proxy"
 
 
+def test_a_short_name_addresses_and_of_two_names_in_two_sentences_the_last_is_asked() -> None:
+    from dataclasses import replace
+
+    from bot.patient.address import addressee_of
+
+    chloe = REGISTRY.get("chloe-mensah")
+    assert chloe.proxy is not None
+    assert addressee_of("Chlo, does it wake you up?", chloe) == "patient"
+    assert addressee_of("Sorry Kofi, one second. Chloe, does it wake you up?", chloe) == "patient"
+    assert addressee_of("Thanks Chloe. Kofi, does she sleep?", chloe) == "proxy"
+    assert addressee_of("Hi Kofi, hi Chloe, when did it start?", chloe) is None
+    # A short form that is also a word counts only when it is marked as a name.
+    andrew = replace(chloe, name="Andrew Mensah")
+    assert addressee_of("And how are the nights?", andrew) is None
+    grandad = replace(chloe, proxy=replace(chloe.proxy, speaker="Ray Barker", relation="grandfather"))
+    assert addressee_of("Grandad, when did this start?", grandad) == "proxy"
+
+
 def test_an_uncovered_what_question_gets_an_i_dont_know_not_an_invented_no() -> None:
     from bot.patient import defaults
 
