@@ -318,3 +318,17 @@ def test_a_clause_framed_as_the_patients_own_view_is_never_a_confident_dismissal
     for text, confident in ((reflection, False), (endorsed, True)):
         found = detect(clauses_of(text), [sure], sure)
         assert found and found[0].confident is confident, text
+
+
+def test_a_turn_read_as_a_reflection_needs_a_sure_reading_to_be_a_confident_dismissal():
+    """The patient's words given back ("so it's a deep ache...") are not the learner's verdict."""
+    from bot.nlu.segments import clauses_of
+    from bot.scoring.dismissal import CLAUSE_SURE, DismissalReading, detect, reads_as_reflection
+
+    text = "So it's a deep ache, like you've done a workout when you haven't."
+    likely, sure = DismissalReading(0.8, "denial"), DismissalReading(CLAUSE_SURE, "denial")
+    assert reads_as_reflection("reflect", 0.6) and not reads_as_reflection("reflect", 0.3)
+    assert not reads_as_reflection("empathize", 0.9)
+    assert detect(clauses_of(text), [likely], likely)[0].confident
+    assert not detect(clauses_of(text), [likely], likely, reflecting=True)[0].confident
+    assert detect(clauses_of(text), [sure], sure, reflecting=True)[0].confident

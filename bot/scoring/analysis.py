@@ -140,7 +140,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
             if (len(parts) > 1 and prediction.confidence >= SEGMENT_TOPIC_CONFIDENCE
                     and prediction.topic in topics.load_topics()):
                 lt.topics.setdefault(prediction.topic, clip(part.text))
-        found = dismissal.detect(parts, [d for _, d in popped], whole_dismissal, red_flags_checked)
+        found = dismissal.detect(parts, [d for _, d in popped], whole_dismissal, red_flags_checked,
+                                 dismissal.reads_as_reflection(whole.topic, whole.confidence))
         lt.dismissals = [d for d in found if d.confident]
         lt.for_review = [] if lt.dismissals else [d for d in found if not d.confident]
         for topic_id in ("dismiss", "reassure_premature"):

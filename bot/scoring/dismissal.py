@@ -48,6 +48,16 @@ def patients_view(clause: str) -> bool:
     return bool(_PATIENTS_VIEW.search(clause))
 
 
+#: A turn the act model reads as a reflection this surely ("So it's a deep ache, like you've
+#: done a workout") gives the patient's words back: only a sure dismissal reading (CLAUSE_SURE)
+#: outweighs that; below it the clause is for review (fitted on the dialogue dev sets).
+REFLECTION_CONFIDENT = 0.5
+
+
+def reads_as_reflection(main_act: str, confidence: float) -> bool:
+    return main_act == "reflect" and confidence >= REFLECTION_CONFIDENT
+
+
 @dataclass(frozen=True)
 class Dismissal:
     kind: str
@@ -57,8 +67,9 @@ class Dismissal:
 
 
 def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading], turn_reading: DismissalReading,
-           red_flags_checked: bool = False) -> List[Dismissal]:
-    """The dismissive clauses of one learner turn, likeliest first."""
+           red_flags_checked: bool = False, reflecting: bool = False) -> List[Dismissal]:
+    """The dismissive clauses of one learner turn, likeliest first. ``reflecting``: the act
+    model reads the turn as a reflection (reads_as_reflection)."""
     turn_p = turn_reading.probability
     if turn_p < TURN_REVIEW:
         return []
@@ -70,27 +81,27 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
                      or (reading.probability >= CLAUSE_SURE and turn_p >= TURN_DILUTED))
         if reading.kind == "premature_reassurance" and red_flags_checked:
             confident = False  # reassurance after the alarm features were asked about may be earned
-        if patients_view(clause.text):
+        if patients_view(clause.text) or (reflecting and reading.probability < CLAUSE_SURE):
             confident = False
         found.append(Dismissal(reading.kind, clause.text, round(min(reading.probability, turn_p), 3), confident))
     return sorted(found, key=lambda d: -d.probability)
 
 
-def dismissal_act(text: str, red_flags_checked: bool = False) -> Optional[str]:
+def dismissal_act(text: str, red_flags_checked: bool = False, reflecting: bool = False) -> Optional[str]:
     """The patient's act for a learner turn by this reader: "dismiss", or "reassure_premature"
     for a premature reassurance, when it is sure (the report caps the score); "" when it finds
     nothing dismissive (the NLU's dismiss, if any, was a misreading); None when it is unsure
     (the report shows the turn for review): then the NLU's reading stands. So the patient is
     hurt by what the score report calls a dismissal."""
-    return _dismissal_act(text, red_flags_checked)
+    return _dismissal_act(text, red_flags_checked, reflecting)
 
 
 @lru_cache(maxsize=4096)
-def _dismissal_act(text: str, red_flags_checked: bool) -> Optional[str]:
+def _dismissal_act(text: str, red_flags_checked: bool, reflecting: bool) -> Optional[str]:
     parts = clauses_of(text)
     readings = dismissal_model.read(with_clauses(text))
     whole, clauses = readings[0], (readings[1:] or readings[:1])
-    found = detect(parts, clauses, whole, red_flags_checked)
+    found = detect(parts, clauses, whole, red_flags_checked, reflecting)
     sure = [d for d in found if d.confident]
     if sure:
         return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import List
 
 from bot.conversation import Interview, TurnContext, plain_act
-from bot.scoring.dismissal import dismissal_act
+from bot.scoring.dismissal import dismissal_act, reads_as_reflection
 from bot.scoring.style import empathic_phrase
 
 
@@ -21,7 +21,7 @@ def patient_context(interview: Interview) -> List[TurnContext]:
         if acts and acts[0] == "start_interview":
             out.append(here)
         else:
-            hurt = dismissal_act(here.text, checked)
+            hurt = dismissal_act(here.text, checked, reads_as_reflection(plain_act(acts[0]), here.confidence))
             out.append(here._replace(dismissal=hurt, empathic=hurt == "" and empathic_phrase(here.text)))
         checked = checked or any(plain_act(a) == "ask_red_flags" for a in acts)
     return out
