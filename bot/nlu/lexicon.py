@@ -1,4 +1,5 @@
-"""Word classes the classifier sees as one feature: medicine names and doses.
+"""Word classes the classifier sees as one feature (medicine names and doses), and the
+texting spellings it reads as the words they stand for.
 
 Real clinicians name drugs ("still on the carvedilol 25 milligrams?"); a model that has
 never seen "carvedilol" guesses from its letters. Medicine names come from the
@@ -9,7 +10,24 @@ the package. See docs/intent-guide.md for how such turns are labelled.
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, Iterable
+from typing import FrozenSet, Iterable, Tuple
+
+#: Texting spellings seen in student chats, mapped to the words the model learned.
+TEXTING = {
+    "u": "you", "ur": "your", "r": "are", "ya": "you", "wat": "what", "wot": "what", "hw": "how",
+    "pls": "please", "plz": "please", "thx": "thanks", "ty": "thank you", "abt": "about",
+    "bc": "because", "cos": "because", "coz": "because", "cuz": "because", "n": "and",
+    "im": "i'm", "ive": "i've", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
+    "hows": "how's", "whats": "what's", "thats": "that's", "its": "it's", "youre": "you're",
+    "cant": "can't", "wont": "won't", "isnt": "isn't", "anythin": "anything", "somethin": "something",
+}
+
+
+def texting_forms(*words: str) -> Tuple[str, ...]:
+    """The texting spellings of these words ("wat" and "wot" for what): the clause splitter
+    needs them to see where a second question starts."""
+    return tuple(k for k, v in TEXTING.items() if v in words)
+
 
 #: The token a medicine name becomes, and the one a dose becomes.
 MEDICINE = "medicinename"

@@ -10,14 +10,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import List, Tuple
 
+from bot.nlu import lexicon
+
 # Sentence ends, dashes and semicolons end a clause; "but" starts a new one (it often
 # flips the stance: "Your scans were clear, but that doesn't mean it isn't real").
 # A second question joined by "and"/"or" or a comma starts a clause too ("How's your sleep,
 # and what about your mood?").
-_QUESTION_START = (r"(?:what|what's|whats|how|how's|hows|when|where|why|who|which|whether|do|does|did|are|is|"
-                   r"was|were|have|has|had|can|could|would|will|any)\b")
+_QUESTION_WORDS = ("what", "what's", "how", "how's", "when", "where", "why", "who", "which", "whether", "do", "does",
+                   "did", "are", "is", "was", "were", "have", "has", "had", "can", "could", "would", "will", "any")
+_QUESTION_START = r"(?:" + "|".join(map(re.escape, (*_QUESTION_WORDS, *lexicon.texting_forms(*_QUESTION_WORDS)))) + r")\b"
+#: Words that join a second question on: "and", "also", "plus", and the texting "n" ("hw
+#: long n wat makes it worse").
+JOINING_WORDS = ("and", "also", "plus", *lexicon.texting_forms("and"))
+_AND = r"(?:" + "|".join(JOINING_WORDS) + r")"
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)"
-                       r"|,?\s+(?=(?:and|also|plus)\s+(?:" + _QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
+                       r"|,?\s+(?=" + _AND + r"\s+(?:" + _QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
                        r"|,\s+(?=" + _QUESTION_START + r")", re.IGNORECASE)
 
 

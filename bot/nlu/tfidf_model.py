@@ -27,15 +27,6 @@ from bot.nlu.segments import segments
 
 logger = logging.getLogger(__name__)
 
-#: Texting spellings seen in student chats, mapped to the words the model learned.
-_TEXTING = {
-    "u": "you", "ur": "your", "r": "are", "ya": "you", "wat": "what", "wot": "what", "hw": "how",
-    "pls": "please", "plz": "please", "thx": "thanks", "ty": "thank you", "abt": "about",
-    "bc": "because", "cos": "because", "coz": "because", "cuz": "because", "n": "and",
-    "im": "i'm", "ive": "i've", "dont": "don't", "doesnt": "doesn't", "didnt": "didn't",
-    "hows": "how's", "whats": "what's", "thats": "that's", "its": "it's", "youre": "you're",
-    "cant": "can't", "wont": "won't", "isnt": "isn't", "anythin": "anything", "somethin": "something",
-}
 _TOKEN_RE = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 
@@ -46,7 +37,7 @@ def normalise(text: str, medicines: FrozenSet[str] = frozenset()) -> str:
     models read the same turns."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = lexicon.DOSE_RE.sub(f" {lexicon.DOSE} ", text)
-    tokens = [_TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
+    tokens = [lexicon.TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
     return " ".join(lexicon.tag_medicines(tokens, medicines))
 
 
