@@ -266,6 +266,32 @@ def test_a_clause_starting_with_when_and_an_auxiliary_is_a_question_not_a_subord
     assert reading.main == "ask_location" and [a.name for a in reading.acts] == ["ask_location", "ask_onset"]
 
 
+def test_a_question_joined_on_is_asked_even_when_unsure_and_two_sure_questions_are_a_compound() -> None:
+    from bot.nlu.reading import read_turn
+    from bot.nlu.segments import segments
+
+    text = "When did it start, and how many nights a week is it like this?"
+    at = text.index("and")
+    reading = read_turn(text, [("ask_onset", 0.85), ("ask_timing", 0.07)],
+                        [(0, at - 2, "ask_onset", 1.0), (at, len(text), "ask_timing", 0.43)])
+    assert [a.name for a in reading.acts] == ["ask_onset", "ask_timing"]
+    # A second sentence rounding the first off ("...? Any changes?") needs the usual confidence.
+    text = "Has anything big happened this year? Any changes?"
+    at = text.index("Any")
+    reading = read_turn(text, [("ask_stress", 0.91), ("ask_family_history", 0.05)],
+                        [(0, at - 1, "ask_stress", 0.78), (at, len(text), "ask_associated", 0.42)])
+    assert [a.name for a in reading.acts] == ["ask_stress"]
+    text = "ok so any meds tried, any allergies"
+    at = text.index("any allergies")
+    reading = read_turn(text, [("ask_allergies", 0.9), ("ask_medications", 0.09)],
+                        [(0, at - 2, "ask_medications", 0.94), (at, len(text), "ask_allergies", 1.0)])
+    assert [a.name for a in reading.acts] == ["ask_medications", "ask_allergies"]
+    # Texting spellings join and start questions too.
+    assert [s.text for s in segments("hw long uve had it n wat makes it worse")] == \
+        ["hw long uve had it", "n wat makes it worse"]
+    assert len(segments("bread n butter?")) == 1
+
+
 def test_a_question_about_the_child_in_the_third_person_goes_to_the_parent() -> None:
     from bot.patient.address import addressee_of
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import List, Sequence, Tuple
 
 from bot import topics
+from bot.nlu.segments import JOINING_WORDS
 
 #: A clause's act counts at this confidence; a dismissal needs more (it hurts the patient
 #: and caps the score, so it must be the most precise act of all).
@@ -29,7 +30,7 @@ WHOLE_QUESTION_CONFIDENCE = 0.5
 RARE_WORDS = "rare_words"
 
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
-_NEW_QUESTION = re.compile(r"(?:and|also|plus|or)\b", re.IGNORECASE)
+_NEW_QUESTION = re.compile(r"(?:" + "|".join((*JOINING_WORDS, "or")) + r")\b", re.IGNORECASE)
 _QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|now|also)\W+)*(?:what|what's|how|how's|"
                             r"when|where|why|who|which|do|does|did|are|is|was|were|have|has|had|can|could|would|"
                             r"will|any)\b", re.IGNORECASE)
@@ -39,6 +40,11 @@ _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|si
                           r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)"
                           r"(?![^?]*\?\s*$)",
                           re.IGNORECASE)
+#: In a compound turn a question joined on ("..., and how many nights a week?") is asked at
+#: this confidence; two clauses this sure of different questions make a compound even with
+#: no joining word ("ok so any meds tried, any allergies").
+JOINED_QUESTION_CONFIDENCE = 0.25
+SURE_CLAUSE_CONFIDENCE = 0.9
 #: A second question at least this share of the first, and this sure, is asked too.
 BOTH_ASKED_SHARE = 0.9
 BOTH_ASKED_CONFIDENCE = 0.3
@@ -103,8 +109,11 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         return Reading(whole[0], whole[1], (whole_act, *_asked_as_well(text, whole, ranking, questions)))
     # A clause that asks anew ("..., and where is it?", "...? Any blood?") makes the turn a
     # compound; without one, a turn sure of one question only rounds it off ("..., any pressures?").
-    compound = any(_NEW_QUESTION.match(text[start:end]) or text[:start].rstrip().endswith("?")
-                   for start, end, _, _ in clauses[1:])
+    joined = {start for start, end, _, _ in clauses[1:]
+              if _NEW_QUESTION.match(text[start:end]) or text[:start].rstrip().endswith("?")}
+    sure_questions = {name for _, _, name, confidence in clauses
+                      if name in questions and confidence >= SURE_CLAUSE_CONFIDENCE}
+    compound = bool(joined) or len(sure_questions) >= 2
     single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE and not compound
     acts: List[Act] = []
     subordinate: List[str] = []  # what the "when you can't sleep," of a turn is about
@@ -113,6 +122,8 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             needed = DISMISSIVE_ACT_CONFIDENCE
         elif name in questions:
             needed = 2.0 if single_question else QUESTION_ACT_CONFIDENCE
+            if _NEW_QUESTION.match(text[start:end]) and _QUESTION_LIKE.search(text[start:end]):
+                needed = JOINED_QUESTION_CONFIDENCE
             if _SUBORDINATE.search(text[start:end]):
                 needed = 2.0
                 subordinate.append(name)
