@@ -292,6 +292,22 @@ def test_a_question_joined_on_is_asked_even_when_unsure_and_two_sure_questions_a
     assert len(segments("bread n butter?")) == 1
 
 
+def test_a_subject_named_first_and_then_asked_about_is_one_question_about_it() -> None:
+    from bot.nlu.reading import read_turn
+
+    text = "the herbal ones from the chemist, how long did you try them?"
+    at = text.index("how")
+    reading = read_turn(text, [("ask_medications", 0.51), ("follow_up", 0.05)],
+                        [(0, at - 2, "ask_medications", 0.51), (at, len(text), "ask_onset", 0.77)])
+    assert [a.name for a in reading.acts] == ["ask_medications"]
+    # Two questions, the second pointing at nothing named first, stay two.
+    text = "any meds at all, and how long have you had it?"
+    at = text.index("and")
+    reading = read_turn(text, [("ask_medications", 0.6), ("ask_onset", 0.3)],
+                        [(0, at - 2, "ask_medications", 0.9), (at, len(text), "ask_onset", 0.8)])
+    assert [a.name for a in reading.acts] == ["ask_medications", "ask_onset"]
+
+
 def test_a_question_about_the_child_in_the_third_person_goes_to_the_parent() -> None:
     from bot.patient.address import addressee_of
 

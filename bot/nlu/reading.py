@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from bot import topics
 from bot.nlu.segments import JOINING_WORDS
@@ -45,6 +45,10 @@ _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|si
 #: no joining word ("ok so any meds tried, any allergies").
 JOINED_QUESTION_CONFIDENCE = 0.25
 SURE_CLAUSE_CONFIDENCE = 0.9
+#: "The herbal ones from the chemist, how long did you try them?": a short noun phrase put
+#: first and a question pointing back at it are one question about the noun phrase.
+_POINTS_BACK = re.compile(r"\b(?:they|them|their|it|its|that|those|these|he|she|him|her)\b", re.IGNORECASE)
+TOPIC_PHRASE_WORDS = 7
 #: A second question at least this share of the first, and this sure, is asked too.
 BOTH_ASKED_SHARE = 0.9
 BOTH_ASKED_CONFIDENCE = 0.3
@@ -131,6 +135,9 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
             acts.append(Act(name, confidence, start, end))
+    about = _put_first(text, clauses, questions)
+    if about is not None:
+        return Reading(about.name, about.confidence, (about,))
     main = _main_act(text, whole, whole_act, clauses, acts, subordinate, questions)
     if whole[0] in DISMISSIVE_ACTS:
         # "Is this real pain or is it anxiety?": a dismissive turn's kind clauses do not repair it.
@@ -139,6 +146,19 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         acts.append(main)
         acts.sort(key=lambda a: a.start)
     return Reading(main.name, main.confidence, tuple(acts))
+
+
+def _put_first(text: str, clauses: Sequence[Tuple[int, int, str, float]], questions: frozenset) -> Optional[Act]:
+    """The act of a two-clause turn that names its subject first and then asks about it
+    ("and your boss, what did they actually say?"), else None."""
+    if len(clauses) != 2:
+        return None
+    (start, end, name, confidence), (q_start, q_end, _, _) = clauses
+    phrase, question = text[start:end], text[q_start:q_end]
+    if (name in questions and confidence >= QUESTION_ACT_CONFIDENCE and len(phrase.split()) <= TOPIC_PHRASE_WORDS
+            and not looks_like_question(phrase) and looks_like_question(question) and _POINTS_BACK.search(question)):
+        return Act(name, confidence, 0, len(text))
+    return None
 
 
 def _main_act(text: str, whole: Tuple[str, float], whole_act: Act, clauses: Sequence[Tuple[int, int, str, float]],
