@@ -69,7 +69,8 @@ _ELLIPTICAL = re.compile(r"^\W*(?:and|what about|how about|or|so|but)\b", re.IGN
 #: "Tell me more" said after an answer asks for more of that answer (docs/intent-guide.md).
 _MORE = re.compile(r"\b(?:tell me (?:a (?:bit|little) )?more|say (?:a (?:bit|little) )?more|go on|carry on|"
                    r"expand on|elaborate|more about (?:that|it|this|them|him|her))\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z][a-z'\-]{3,}")
+#: Words of four letters or more, and the short number words ("worse than a six?" picks up "a six").
+_WORD = re.compile(r"[a-z][a-z'\-]{3,}|\b(?:two|six|ten)\b")
 #: Words too common to show that a turn picks up what the patient said.
 _COMMON = frozenset("""
 about after again also always anything been before being could does doing done down each even ever every feel

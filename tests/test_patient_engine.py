@@ -509,3 +509,12 @@ def test_reassurance_after_red_flags_is_left_to_the_nlu_as_the_report_leaves_it_
     assert dismissal_act(line) == "reassure_premature"
     assert dismissal_act(line, red_flags_checked=True) is None  # for review: the NLU's reading stands
     assert dismissal_act("How has your sleep been lately?") == ""
+
+
+def test_a_question_picking_up_a_short_number_word_of_the_answer_follows_it_up() -> None:
+    from bot.conversation import contextual_follow_up
+
+    reply = "Most days a three or four. On a bad week it's more like a six."
+    assert contextual_follow_up("does it ever get worse than a six?", "ask_triggers", 0.42, "ask_severity", reply)
+    assert not contextual_follow_up("does it ever get worse at work?", "ask_triggers", 0.42,
+                                    "ask_severity", "Most days a three or four.")
