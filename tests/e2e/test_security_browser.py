@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.e2e.support import EDUCATOR
 
 #: The first two pass a "starts with one slash, not two" check, but a browser reads them as
@@ -17,6 +19,15 @@ def _trap(page) -> None:
                lambda route: route.fulfill(status=200, content_type="text/html", body="<h1>evil</h1>"))
 
 
+def _signed_in(page) -> None:
+    """Waits for the sign-in page to be left; if it is not, the failure shows what the page said
+    (a slow hash on a loaded machine and a refused sign-in look the same from the URL alone)."""
+    try:
+        page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"still on {page.url}; notice: {page.locator('#notice').inner_text()!r}") from None
+
+
 def test_sign_in_never_redirects_off_site(new_page, web):
     for next_ in OFF_SITE:
         page = new_page()
@@ -25,7 +36,7 @@ def test_sign_in_never_redirects_off_site(new_page, web):
         page.get_by_label("Name").fill(EDUCATOR[0])
         page.get_by_label("Password").fill(EDUCATOR[1])
         page.get_by_label("Password").press("Enter")
-        page.wait_for_url(lambda url: "/login" not in url)
+        _signed_in(page)
         assert page.url == f"{web.web_url}/educator/", (next_, page.url)
         if next_.startswith("//"):
             continue
