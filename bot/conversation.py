@@ -242,13 +242,55 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
 
 
 
+#: A turn that says it asks again ("Again please...", "where did you say it was?", "just to
+#: be sure, ...") asks the earlier question it shares words with, not the last answer's topic.
+_ASKED_AGAIN = re.compile(r"\b(?:again|did you say|remind me|once more|one more time|come again|"
+                          r"just to (?:be sure|check|confirm|double[- ]check))\b", re.IGNORECASE)
+_ASKED_WORD = re.compile(r"[a-z][a-z'\-]{2,}")
+#: Words that show no particular question ("what", "how" start most of them).
+_NOT_ASKED = frozenset("""
+the and you your you're did say said again please sorry just sure check confirm remind once more one time come
+tell about was were are is it's its that this there have has had been any can could would with for what how
+was not all but get got does feel like
+""".split())
+#: Above this confidence the model's own reading of a question asked "again" stands.
+ASKED_AGAIN_CONFIDENCE = 0.75
+
+
+@lru_cache(maxsize=16384)
+def _asked_words(text: str) -> FrozenSet[str]:
+    return frozenset(_plain_form(w) for w in _ASKED_WORD.findall(text.lower())) - _NOT_ASKED
+
+
+def asked_again(text: str, main: str, confidence: float, earlier_questions: Sequence[Tuple[str, str]]) -> Optional[str]:
+    """The history topic of the earlier question a turn asks again (docs/intent-guide.md):
+    the turn says so, the model is unsure of it (or reads that same topic), and it shares the
+    most words with that question (the latest one on a tie). None otherwise."""
+    if not _ASKED_AGAIN.search(text):
+        return None
+    followable = topics.history_question_ids()
+    words = _asked_words(text)
+    best: Optional[str] = None
+    best_shared = 0
+    for earlier_text, topic in earlier_questions:
+        shared = len(words & _asked_words(earlier_text))
+        if topic in followable and shared and shared >= best_shared:
+            best, best_shared = topic, shared
+    if best is None or (main != best and main in followable and confidence >= ASKED_AGAIN_CONFIDENCE):
+        return None
+    return best
+
+
 def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_topic: Optional[str],
                     previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = (),
-                    earlier_replies: Sequence[str] = ()) -> Tuple[str, ...]:
+                    earlier_replies: Sequence[str] = (),
+                    earlier_questions: Sequence[Tuple[str, str]] = ()) -> Tuple[str, ...]:
     """A turn's acts with its one question read as a reflection when it gives the last answer
-    back (reflects_last_answer), or as a follow-up on it when it is one (contextual_follow_up),
-    marked ``follow_up:<topic>``; its other acts (the empathy of "Oh no, I'm so sorry. What
-    happened?") stay. The patient and the scorer both use this."""
+    back (reflects_last_answer), as an earlier question asked again (asked_again: each earlier
+    learner turn's words and history topic in ``earlier_questions``), or as a follow-up on the
+    last answer when it is one (contextual_follow_up), marked ``follow_up:<topic>``; its other
+    acts (the empathy of "Oh no, I'm so sorry. What happened?") stay. The patient and the
+    scorer both use this."""
     if summarises(text, earlier_replies):
         return ("summarize",)
     asking = topics.history_question_ids() | {"ask_open", topics.FOLLOW_UP_INTENT, topics.UNCOVERED_INTENT}
@@ -257,9 +299,12 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
         return tuple(acts)
     if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
         return tuple(dict.fromkeys("reflect" if i == questions[0] else a for i, a in enumerate(acts)))
+    at = questions[0]
+    again = asked_again(text, plain_act(acts[at]), confidence, earlier_questions)
+    if again is not None:
+        return tuple(dict.fromkeys(again if i == at else a for i, a in enumerate(acts)))
     if not previous_topic:
         return tuple(acts)
-    at = questions[0]
     if not contextual_follow_up(text, plain_act(acts[at]), confidence, previous_topic, previous_reply,
                                 rare_words, names):
         return tuple(acts)

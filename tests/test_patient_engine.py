@@ -518,3 +518,18 @@ def test_a_question_picking_up_a_short_number_word_of_the_answer_follows_it_up()
     assert contextual_follow_up("does it ever get worse than a six?", "ask_triggers", 0.42, "ask_severity", reply)
     assert not contextual_follow_up("does it ever get worse at work?", "ask_triggers", 0.42,
                                     "ask_severity", "Most days a three or four.")
+
+
+def test_a_question_asked_again_in_new_words_asks_the_earlier_question_not_the_last_answer() -> None:
+    from bot.conversation import acts_in_context, asked_again
+    earlier = [("How often does it come on in a day?", "ask_timing"), ("Whereabouts do you feel it?", "ask_location")]
+    # Says it asks again, unsure, shares words with the first question: that question's topic.
+    assert asked_again("Sorry, once more: how often in a day?", "ask_location", 0.4, earlier) == "ask_timing"
+    assert acts_in_context(("ask_location",), "Sorry, once more: how often in a day?", 0.4, "ask_location",
+                           "Low down on the left.", earlier_questions=earlier) == ("ask_timing",)
+    # No word of its own that an earlier question shares ("how", "what" ask nothing in particular).
+    assert asked_again("Again, how does it feel?", "ask_character", 0.4, earlier) is None
+    # Not said to be asked again, or the model sure of another question: the reading stands.
+    assert asked_again("How often in a day?", "ask_location", 0.4, earlier) is None
+    assert asked_again("Just to check, how often in a day do you take the co-codamol?", "ask_medications", 0.9,
+                       earlier) is None

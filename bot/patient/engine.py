@@ -85,6 +85,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
     """
     state = _State(rapport=persona.rapport_start)
     reply = _opening(persona, conversation_id)
+    asked: List[Tuple[str, str]] = []  # each earlier turn's words and the history topic it asked
     for index, turn in enumerate(acts):
         turn_acts = (turn,) if isinstance(turn, str) else tuple(turn)
         if not turn_acts:
@@ -92,6 +93,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         if turn_acts[0] == START:
             state = _State(rapport=persona.rapport_start)
             reply = _opening(persona, conversation_id)
+            asked = []
             continue
         if addressees is not None and index < len(addressees) and addressees[index]:
             state.addressee = str(addressees[index])
@@ -99,7 +101,10 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         if here is not None:
             turn_acts = acts_in_context(turn_acts, here.text, here.confidence,
                                         reply.topics[-1] if reply.topics else None, reply.text,
-                                        here.rare_words, defaults.names_in_case(persona), sorted(state.said))
+                                        here.rare_words, defaults.names_in_case(persona), sorted(state.said),
+                                        asked)
+            asked.append((here.text, next((_topic_of(a) for a in turn_acts
+                                           if _topic_of(a) in topics.history_question_ids()), "")))
         if here is not None and here.dismissal is not None:
             turn_acts = _with_dismissal(turn_acts, here.dismissal)
         if here is not None and here.empathic and not set(map(plain_act, turn_acts)) & WARM:

@@ -129,8 +129,10 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         parts = clauses_of(turn.text)
         popped = [queue.pop(0) for _ in parts] if len(parts) > 1 else [(whole, whole_dismissal)]
         part_predictions = [p for p, _ in popped]
+        asked = [(lt.text, next((a for a in acts if a in topics.history_question_ids()), ""))
+                 for lt, acts in zip(learner, earlier)]
         acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient, names,
-                                            [p.text for p in patient])
+                                            [p.text for p in patient], asked)
         earlier.append(acts)
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
                          parts, part_predictions)
@@ -160,7 +162,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
 
 def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predictions: List[Prediction],
                      earlier: List[Tuple[str, ...]], last_patient: str,
-                     names: Sequence[str] = (), earlier_replies: Sequence[str] = ()) -> Tuple[Tuple[str, ...], float]:
+                     names: Sequence[str] = (), earlier_replies: Sequence[str] = (),
+                     earlier_questions: Sequence[Tuple[str, str]] = ()) -> Tuple[Tuple[str, ...], float]:
     """The turn's acts as the patient read them (bot/nlu/reading.py, then follow-ups resolved
     in context by bot/conversation.py), main act first; every act is a topic id."""
     clauses = [(s.start, s.end, pr.topic, pr.confidence) for s, pr in zip(parts, predictions)] if len(parts) > 1 else []
@@ -170,7 +173,7 @@ def _acts_in_context(text: str, whole: Prediction, parts: List[Segment], predict
     # As the patient engine does: the topic the patient answered last turn (bot/patient/engine.py).
     previous = next((a for a in reversed(earlier[-1]) if a in topics.history_question_ids()), None) if earlier else None
     in_context = acts_in_context(ordered, text, reading.confidence, previous, last_patient, whole.rare_words, names,
-                                 earlier_replies)
+                                 earlier_replies, earlier_questions)
     resolved = resolve_turn(tuple(plain_act(a) for a in in_context), earlier)
     by_best = {topics.UNCOVERED_INTENT: whole.best_topic()}
     acts = tuple(dict.fromkeys(by_best.get(a, a) for a in resolved if a in topics.load_topics() or a in by_best))
