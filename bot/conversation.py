@@ -52,6 +52,10 @@ PICK_UP_WORDS = 12
 #: A question the model cannot read, this short, right after an answer, follows it up.
 UNREAD_WORDS = 12
 UNREAD_CONFIDENCE = 0.25
+#: Below this an uncovered reading that picks up the last answer's words follows it up,
+#: and at or below the second (the FallbackClassifier's threshold in config.yml) it is no reading.
+UNCOVERED_FOLLOWED_CONFIDENCE = 0.6
+UNCOVERED_UNREAD_CONFIDENCE = 0.15
 #: A reflection, empathy or dismissal this sure is what it says, not a follow-up.
 COMMUNICATION_CONFIDENCE = 0.45
 _QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since when|which one|what kind|what sort|"
@@ -134,8 +138,14 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     # the patient's words by design.
     # A short question the model cannot read at all, just after an answer, asks about that
     # answer, as a human patient would take it ("what time does the alarm go off?" after the nights).
-    unread = main == topics.FALLBACK_INTENT or (confidence < UNREAD_CONFIDENCE and main != topics.UNCOVERED_INTENT)
+    unread = main == topics.FALLBACK_INTENT or (confidence < UNREAD_CONFIDENCE and (
+        main != topics.UNCOVERED_INTENT or confidence <= UNCOVERED_UNREAD_CONFIDENCE))
     if unread and question and after_history and words <= UNREAD_WORDS:
+        return True
+    # An unsure uncovered reading that picks up the answer's words asks about the answer
+    # ("how old was your uncle when he got it?" after the uncle), not about something new.
+    if main == topics.UNCOVERED_INTENT and confidence < UNCOVERED_FOLLOWED_CONFIDENCE and question \
+            and after_history and words <= UNREAD_WORDS and content_words(text) & said - case_names:
         return True
     picked_up = set(rare_words) & said - case_names
     if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:

@@ -533,3 +533,26 @@ def test_a_question_asked_again_in_new_words_asks_the_earlier_question_not_the_l
     assert asked_again("How often in a day?", "ask_location", 0.4, earlier) is None
     assert asked_again("Just to check, how often in a day do you take the co-codamol?", "ask_medications", 0.9,
                        earlier) is None
+
+
+def test_an_uncovered_reading_gives_way_to_a_named_topic_and_to_a_statement() -> None:
+    from bot.nlu.reading import read_turn
+    # A history topic at 0.6 of an uncovered reading is what the question asks.
+    assert read_turn("Mia, do you like your school?", [("uncovered_question", 0.45), ("ask_work", 0.3)], []).main \
+        == "ask_work"
+    assert read_turn("Mia, do you like horses?", [("uncovered_question", 0.45), ("ask_lifestyle", 0.2)], []).main \
+        == "uncovered_question"
+    # An unsure uncovered reading of a statement is no question.
+    assert read_turn("Twenty years at the depot and now this, for half the pay", [("uncovered_question", 0.3),
+                                                                                   ("reflect", 0.2)], []).main == "reflect"
+    assert read_turn("Twenty years at the depot, any pets?", [("uncovered_question", 0.3), ("reflect", 0.2)],
+                     []).main == "uncovered_question"
+
+
+def test_an_unsure_uncovered_reading_that_picks_up_the_answer_follows_it_up() -> None:
+    from bot.conversation import contextual_follow_up
+    reply = "My uncle had bowel cancer in his fifties."
+    assert contextual_follow_up("how old was your uncle when they found it?", "uncovered_question", 0.3,
+                                "ask_family_history", reply)
+    assert not contextual_follow_up("do you play any instruments?", "uncovered_question", 0.3, "ask_family_history",
+                                    reply)

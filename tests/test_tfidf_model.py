@@ -52,3 +52,18 @@ def test_vectors_are_unit_length_and_empty_text_is_zero() -> None:
     norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     assert abs(norms[0] - 1.0) < 1e-9
     assert norms[1] == 0.0
+
+
+def test_questions_no_topic_covers_do_not_make_a_word_common() -> None:
+    """rare_words counts rarity over the case questions only: "weekends" asked about in many
+    uncovered questions (what do you do at weekends?) is still a word a follow-up picks up."""
+    from bot.nlu.tfidf_model import TfidfModel
+    case = [f"how is your {w} today?" for w in ("sleep", "mood", "back", "tummy", "work", "knee")] * 150
+    uncovered = [f"what do you do at weekends, {n}?" for n in ("Sam", "Jo", "Ali", "Kim", "Lee", "Max")] * 100
+    texts = case + uncovered + ["is it worse at weekends?"]
+    labels = ["ask_open"] * len(case) + ["uncovered_question"] * len(uncovered) + ["ask_timing"]
+    model = TfidfModel.fit(texts, labels, c=1.0, max_iter=200)
+    assert "weekends" in model.rare_words("and the weekends?")
+    assert "sleep" not in model.rare_words("and the sleep?")
+    # Rarity over every example would make it common.
+    assert model.space.idf[model.space.word_vocab["weekends"]] < 7.0

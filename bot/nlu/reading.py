@@ -57,6 +57,11 @@ BOTH_ASKED_CONFIDENCE = 0.3
 DISMISSIVE_MAIN_CONFIDENCE = 0.65
 #: A topic this share of an open invitation's confidence names what the invitation is about.
 OPEN_GIVES_WAY_SHARE = 0.75
+#: A history topic this share of an uncovered reading's confidence is what the question asks
+#: ("Arlo, do you like school?" asks about school, the learner's work).
+UNCOVERED_GIVES_WAY_SHARE = 0.6
+#: Below this an uncovered reading of a statement gives way to the next best act.
+UNSURE_UNCOVERED_STATEMENT = 0.5
 #: Below this a follow-up label gives way to the next best act ("and the salon, how's that
 #: going?" is about work, not a follow-up).
 FOLLOW_UP_MAIN_CONFIDENCE = 0.5
@@ -95,10 +100,10 @@ class Reading:
     acts: Tuple[Act, ...]
 
 
-def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence[Tuple[int, int, str, float]]) -> Reading:
-    """``ranking`` is the whole turn's acts by confidence, best first (at least the top two);
-    ``clauses`` are (start, end, act, confidence) for each clause when the turn has more than one."""
-    questions = question_acts()
+def _whole_reading(text: str, ranking: Sequence[Tuple[str, float]]) -> Tuple[str, float]:
+    """The whole turn's act: the model's best, unless it is an unsure label that gives way to
+    the next best (an unsure dismissal or follow-up, an open invitation or an uncovered
+    question naming a history topic, an unsure uncovered reading of a statement)."""
     whole = ranking[0]
     if whole[0] == "dismiss" and whole[1] < DISMISSIVE_MAIN_CONFIDENCE:
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
@@ -108,6 +113,21 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             and ranking[1][1] >= OPEN_GIVES_WAY_SHARE * whole[1]:
         # "And what's work been like lately?": an open invitation about a named topic asks about it.
         whole = ranking[1]
+    if whole[0] == topics.UNCOVERED_INTENT and len(ranking) > 1 and ranking[1][0] in topics.history_question_ids() \
+            and ranking[1][1] >= UNCOVERED_GIVES_WAY_SHARE * whole[1]:
+        whole = ranking[1]
+    elif whole[0] == topics.UNCOVERED_INTENT and whole[1] < UNSURE_UNCOVERED_STATEMENT and not looks_like_question(text):
+        # An unsure uncovered reading of a statement ("Thirty years in one place, and now a
+        # van...") is no question at all: the next reading stands.
+        whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
+    return whole
+
+
+def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence[Tuple[int, int, str, float]]) -> Reading:
+    """``ranking`` is the whole turn's acts by confidence, best first (at least the top two);
+    ``clauses`` are (start, end, act, confidence) for each clause when the turn has more than one."""
+    questions = question_acts()
+    whole = _whole_reading(text, ranking)
     whole_act = Act(whole[0], whole[1], 0, len(text))
     if len(clauses) < 2:
         return Reading(whole[0], whole[1], (whole_act, *_asked_as_well(text, whole, ranking, questions)))

@@ -145,14 +145,31 @@ WEIGHTS, META = "weights.npz", "meta.json"
 #: A word this rare in the learner examples (IDF; the rarest score about 8.8) or never seen
 #: is a specific reference: "your cousin", "the landing light" (docs/intent-guide.md, "Follow-ups").
 RARE_WORD_IDF = 7.0
+#: Examples of these acts do not make a word common: questions about pets or the journey in
+#: (uncovered_question) would otherwise make "weekends" or "drink" too ordinary to be picked up.
+NOT_FOR_RARITY = frozenset({"uncovered_question", "out_of_scope"})
+
+
+def common_words(texts: Sequence[str]) -> FrozenSet[str]:
+    """The words of ``texts`` (normalised) too common to be a specific reference: IDF below
+    RARE_WORD_IDF, smoothed as the feature space's IDF is."""
+    df: Dict[str, int] = {}
+    for text in texts:
+        for word in set(_WORD_TOKEN.findall(text)):
+            df[word] = df.get(word, 0) + 1
+    n = len(texts)
+    return frozenset(w for w, d in df.items() if np.log((1 + n) / (1 + d)) + 1.0 < RARE_WORD_IDF)
 
 
 class TfidfModel:
     """Classes, weights and the feature space of one trained model."""
 
     def __init__(self, space: TfidfSpace, classes: List[str], coef: np.ndarray, intercept: np.ndarray,
-                 medicines: FrozenSet[str]) -> None:
+                 medicines: FrozenSet[str], common: Optional[FrozenSet[str]] = None) -> None:
         self.space = space
+        #: Words too common in the case questions to be a specific reference (rare_words);
+        #: None: rarity by the feature space's IDF.
+        self.common = common
         self.classes = classes
         self.coef = coef
         self.intercept = intercept
@@ -170,7 +187,8 @@ class TfidfModel:
         if coef.shape[0] == 1:  # two classes: one weight row for the second; softmax([0, z]) is its sigmoid
             coef = np.vstack([np.zeros_like(coef), coef])
             intercept = np.array([0.0, float(intercept[0])])
-        return cls(space, [str(k) for k in model.classes_], coef, intercept, medicines)
+        common = common_words([t for t, label in zip(normalised, labels) if label not in NOT_FOR_RARITY])
+        return cls(space, [str(k) for k in model.classes_], coef, intercept, medicines, common)
 
     def vectors(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The texts in the model's feature space (unit length: a dot product is a cosine)."""
@@ -182,9 +200,14 @@ class TfidfModel:
         out: List[str] = []
         vocab, idf = self.space.word_vocab, self.space.idf
         for word in _WORD_TOKEN.findall(normalise(text, self.medicines)):
-            column = vocab.get(word)
-            if len(word) >= 3 and word.isalpha() and (column is None or idf[column] >= RARE_WORD_IDF) \
-                    and word not in out:
+            if not (len(word) >= 3 and word.isalpha()) or word in out:
+                continue
+            if self.common is not None:
+                rare = word not in self.common
+            else:
+                column = vocab.get(word)
+                rare = column is None or idf[column] >= RARE_WORD_IDF
+            if rare:
                 out.append(word)
         return out
 
@@ -226,6 +249,8 @@ class TfidfModel:
                 "word_vocab": {k: int(v) for k, v in self.space.word_vocab.items()},
                 "char_vocab": {k: int(v) for k, v in self.space.char_vocab.items()},
                 "medicines": sorted(self.medicines)}
+        if self.common is not None:
+            meta["common_words"] = sorted(self.common)
         (directory / META).write_text(json.dumps(meta), encoding="utf-8")
 
     @classmethod
@@ -233,7 +258,9 @@ class TfidfModel:
         arrays = np.load(weights, allow_pickle=False)
         meta = json.loads(meta_text)
         space = TfidfSpace(meta["word_vocab"], meta["char_vocab"], arrays["idf"])
-        return cls(space, meta["classes"], arrays["coef"], arrays["intercept"], frozenset(meta.get("medicines", ())))
+        common = frozenset(meta["common_words"]) if "common_words" in meta else None
+        return cls(space, meta["classes"], arrays["coef"], arrays["intercept"], frozenset(meta.get("medicines", ())),
+                   common)
 
     @classmethod
     def load(cls, directory: Path) -> Optional["TfidfModel"]:
