@@ -332,3 +332,19 @@ def test_a_turn_read_as_a_reflection_needs_a_sure_reading_to_be_a_confident_dism
     assert detect(clauses_of(text), [likely], likely)[0].confident
     assert not detect(clauses_of(text), [likely], likely, reflecting=True)[0].confident
     assert detect(clauses_of(text), [sure], sure, reflecting=True)[0].confident
+
+
+def test_a_turn_sure_as_a_whole_is_a_dismissal_quoting_its_likeliest_clause():
+    """Two clauses each half-dismissive ("Three clear scans. That settles it...") make a sure
+    turn: the likeliest clause is quoted and caps the score; an unsure turn stays for review."""
+    from bot.nlu.segments import clauses_of
+    from bot.scoring.dismissal import TURN_SURE, DismissalReading, detect
+
+    text = "Three clear scans. That settles it, your back is not the cause."
+    parts = clauses_of(text)
+    assert len(parts) == 2
+    first, second = DismissalReading(0.4, "normal_tests"), DismissalReading(0.55, "denial")
+    found = detect(parts, [first, second], DismissalReading(TURN_SURE + 0.1, "normal_tests"))
+    assert [d.confident for d in found] == [True, False] and found[0].quote == parts[1].text
+    unsure = detect(parts, [first, second], DismissalReading(TURN_SURE - 0.1, "normal_tests"))
+    assert unsure and not any(d.confident for d in unsure)

@@ -28,6 +28,11 @@ CLAUSE_CONFIDENT = 0.7
 TURN_CONFIDENT = 0.4
 CLAUSE_SURE = 0.97
 TURN_DILUTED = 0.2
+#: A turn read as dismissive this surely as a whole is a dismissal even when no one clause
+#: reaches CLAUSE_CONFIDENT ("Three normal MRIs. That settles it: your back is not the
+#: cause."): its likeliest clause, at least CLAUSE_REVIEW, is the quote. Fitted on the dev
+#: half and on 638 blind sentences kept out of training (docs/scoring.md).
+TURN_SURE = 0.6
 #: Below those but above these, the clause is shown for review.
 CLAUSE_REVIEW = 0.35
 TURN_REVIEW = 0.15
@@ -74,11 +79,13 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
     if turn_p < TURN_REVIEW:
         return []
     found = []
+    likeliest = max((r.probability for r in clause_readings), default=0.0)
     for clause, reading in zip(parts, clause_readings):
         if reading.probability < CLAUSE_REVIEW:
             continue
         confident = ((reading.probability >= CLAUSE_CONFIDENT and turn_p >= TURN_CONFIDENT)
-                     or (reading.probability >= CLAUSE_SURE and turn_p >= TURN_DILUTED))
+                     or (reading.probability >= CLAUSE_SURE and turn_p >= TURN_DILUTED)
+                     or (turn_p >= TURN_SURE and reading.probability == likeliest))
         if reading.kind == "premature_reassurance" and red_flags_checked:
             confident = False  # reassurance after the alarm features were asked about may be earned
         if patients_view(clause.text) or (reflecting and reading.probability < CLAUSE_SURE):
