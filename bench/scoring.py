@@ -21,6 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATION = ROOT / "tests" / "data" / "scoring"
 DISMISSAL_CASES = ROOT / "tests" / "data" / "dismissal_cases.yml"
+DEV_SENTENCES = ROOT / "tests" / "data" / "dismissal_dev_sentences.yml"
 
 
 def spearman(xs: List[float], ys: List[float]) -> float:
@@ -92,6 +93,23 @@ def validation(verbose: bool) -> None:
               ", ".join(f"{g}->{p} x{n}" for (g, p), n in confusions.most_common(6)))
     if misses:
         print("\n".join(misses[:12]))
+
+
+def dev_sentences() -> None:
+    """The dev sentences (tuned on, never trained on) as one-turn transcripts."""
+    if not DEV_SENTENCES.exists():
+        return
+    from bot.scoring import score_many
+    from bot.transcripts import parse_transcript
+
+    items = yaml.safe_load(DEV_SENTENCES.read_text())
+    reports = score_many([parse_transcript({"turns": [{"speaker": "learner", "text": x["text"]}]}, "dev")
+                          for x in items])
+    flagged = [bool(r["dismissals"]) for r in reports]
+    positives = [f for x, f in zip(items, flagged) if x["label"] != "ok"]
+    false_alarms = sum(f for x, f in zip(items, flagged) if x["label"] == "ok")
+    print(f"\ndev dismissal sentences ({DEV_SENTENCES.name}, tuned on): recall {sum(positives)}/{len(positives)}"
+          f"  false alarms {false_alarms}/{len(items) - len(positives)}")
 
 
 def dismissal_cases() -> None:
@@ -172,6 +190,7 @@ def main() -> int:
     evaluate("test", False)
     print()
     validation(args.verbose)
+    dev_sentences()
     dismissal_cases()
     speed(args.speed_n, 30)
     return 0
