@@ -32,6 +32,11 @@ FROZEN = {
     "tests/data/dialogue_4/dialogue_heldout_4.yml": "6b841ca2c671eb1b5d18eccb6962ac5d757a544413e44501a507f6429a72bed8",
     "tests/data/dialogue_4/personas/alfie-barker.yml": "5c3bff335e0a664dc46b27e35156319aeb1a41a7d4dbf22cdc7d49b6f5e215c9",
     "tests/data/dialogue_4/personas/tomasz-zielinski.yml": "12eae0ac37af6746558ae94c7bca4b9bf20abf4b631a951b9279f76951e0af62",
+    "tests/data/dialogue_5/dialogue_heldout_5.yml": "9689a0578f6818a678c3f159f38cd76cf402cc4fa8b5d02b5d05208c9dc3e7f7",
+    "tests/data/dialogue_5/personas/harold-finch.yml": "eb736ac83b6624f826c20db2614106d3bf9ad55a5723584fe46b24478a0f2860",
+    "tests/data/dialogue_5/personas/nkechi-okafor.yml": "5256d325ebb92d312ddc295f11989c6b5bd690f9167a585cdff2b424c7f3a6b1",
+    "tests/data/dismissal_dev_sentences.yml": "502f3938bd7d68dc36d656022f80d81231c748fa3ce21682940b9a0f0c704e50",
+    "tests/data/nlu_uncovered_dev.yml": "05b12eab012b88342dc7792e2a0207903c772b29744367831bee11807ff00148",
 }
 #: Folders frozen as a whole (every file's name and bytes, in name order).
 FROZEN_FOLDERS = {
