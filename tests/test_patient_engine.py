@@ -556,3 +556,19 @@ def test_an_unsure_uncovered_reading_that_picks_up_the_answer_follows_it_up() ->
                                 "ask_family_history", reply)
     assert not contextual_follow_up("do you play any instruments?", "uncovered_question", 0.3, "ask_family_history",
                                     reply)
+
+
+def test_both_halves_of_a_question_joined_by_and_are_asked() -> None:
+    from bot.nlu.reading import read_turn
+    text = "can i ask what tablets you take and have you any allergies?"
+    cut = text.index(" and ")
+    clauses = [(0, cut, "ask_medications", 0.34), (cut + 1, len(text), "ask_allergies", 0.99)]
+    acts = [a.name for a in read_turn(text, [("ask_allergies", 0.88), ("ask_medications", 0.03)], clauses).acts]
+    assert acts == ["ask_medications", "ask_allergies"]
+    # A question word the splitter knows ("whereabouts") makes the first half a question, not a
+    # subject put first ("whereabouts is the burning, and what sets it off?").
+    text = "whereabouts is the burning, and what sets it off?"
+    cut = text.index(", and")
+    clauses = [(0, cut, "ask_location", 0.88), (cut + 2, len(text), "ask_triggers", 0.87)]
+    acts = [a.name for a in read_turn(text, [("ask_location", 0.47), ("ask_triggers", 0.17)], clauses).acts]
+    assert acts == ["ask_location", "ask_triggers"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from bot import topics
-from bot.nlu.segments import JOINING_WORDS
+from bot.nlu.segments import JOINING_WORDS, QUESTION_START
 
 #: A clause's act counts at this confidence; a dismissal needs more (it hurts the patient
 #: and caps the score, so it must be the most precise act of all).
@@ -31,17 +31,16 @@ RARE_WORDS = "rare_words"
 
 DISMISSIVE_ACTS = frozenset({"dismiss", "reassure_premature"})
 _NEW_QUESTION = re.compile(r"(?:" + "|".join((*JOINING_WORDS, "or")) + r")\b", re.IGNORECASE)
-_QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|now|also)\W+)*(?:what|what's|how|how's|"
-                            r"when|where|why|who|which|do|does|did|are|is|was|were|have|has|had|can|could|would|"
-                            r"will|any)\b", re.IGNORECASE)
+_QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|now|also)\W+)*" + QUESTION_START,
+                            re.IGNORECASE)
 #: "When you can't sleep, what helps?": a subordinate clause in front is not a question.
 #: "when did it start" (an auxiliary straight after) is a question, though.
 _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|since|as|after|before|while|once)\b"
                           r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)"
                           r"(?![^?]*\?\s*$)",
                           re.IGNORECASE)
-#: In a compound turn a question joined on ("..., and how many nights a week?") is asked at
-#: this confidence; two clauses this sure of different questions make a compound even with
+#: In a compound turn a question joined on ("..., and how many nights a week?"), and the
+#: question it is joined to, are asked at this confidence; two clauses this sure of different questions make a compound even with
 #: no joining word ("ok so any meds tried, any allergies").
 JOINED_QUESTION_CONFIDENCE = 0.25
 SURE_CLAUSE_CONFIDENCE = 0.9
@@ -141,12 +140,13 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
     single_question = whole[0] in questions and whole[1] >= SINGLE_QUESTION_CONFIDENCE and not compound
     acts: List[Act] = []
     subordinate: List[str] = []  # what the "when you can't sleep," of a turn is about
-    for start, end, name, confidence in clauses:
+    for index, (start, end, name, confidence) in enumerate(clauses):
         if name in DISMISSIVE_ACTS:
             needed = DISMISSIVE_ACT_CONFIDENCE
         elif name in questions:
             needed = 2.0 if single_question else QUESTION_ACT_CONFIDENCE
-            if _NEW_QUESTION.match(text[start:end]) and _QUESTION_LIKE.search(text[start:end]):
+            if (_NEW_QUESTION.match(text[start:end]) or _joined_on_next(text, clauses, index)) \
+                    and _QUESTION_LIKE.search(text[start:end]):
                 needed = JOINED_QUESTION_CONFIDENCE
             if _SUBORDINATE.search(text[start:end]):
                 needed = 2.0
@@ -166,6 +166,15 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         acts.append(main)
         acts.sort(key=lambda a: a.start)
     return Reading(main.name, main.confidence, tuple(acts))
+
+
+def _joined_on_next(text: str, clauses: Sequence[Tuple[int, int, str, float]], index: int) -> bool:
+    """The next clause joins a question on to this one ("can I ask what meds you're on, and
+    any allergies?"): both halves of an "and" are asked, the first as much as the second."""
+    if index + 1 >= len(clauses):
+        return False
+    start, end = clauses[index + 1][:2]
+    return bool(_NEW_QUESTION.match(text[start:end]) and _QUESTION_LIKE.search(text[start:end]))
 
 
 def _put_first(text: str, clauses: Sequence[Tuple[int, int, str, float]], questions: frozenset) -> Optional[Act]:

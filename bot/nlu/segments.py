@@ -16,9 +16,13 @@ from bot.nlu import lexicon
 # flips the stance: "Your scans were clear, but that doesn't mean it isn't real").
 # A second question joined by "and"/"or" or a comma starts a clause too ("How's your sleep,
 # and what about your mood?").
-_QUESTION_WORDS = ("what", "what's", "how", "how's", "when", "where", "why", "who", "which", "whether", "do", "does",
-                   "did", "are", "is", "was", "were", "have", "has", "had", "can", "could", "would", "will", "any")
-_QUESTION_START = r"(?:" + "|".join(map(re.escape, (*_QUESTION_WORDS, *lexicon.texting_forms(*_QUESTION_WORDS)))) + r")\b"
+_QUESTION_WORDS = ("what", "what's", "how", "how's", "when", "where", "whereabouts", "why", "who", "which", "whether",
+                   "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "can", "could", "would",
+                   "will", "any")
+#: The words a question starts with, and their texting forms: one home for the splitter and
+#: for bot/nlu/reading.py's "is this clause a question?".
+QUESTION_START = r"(?:" + "|".join(map(re.escape, (*_QUESTION_WORDS, *lexicon.texting_forms(*_QUESTION_WORDS)))) + r")\b"
+_QUESTION_START = QUESTION_START
 #: Words that join a second question on: "and", "also", "plus", and the texting "n" ("hw
 #: long n wat makes it worse").
 JOINING_WORDS = ("and", "also", "plus", *lexicon.texting_forms("and"))
