@@ -572,3 +572,21 @@ def test_both_halves_of_a_question_joined_by_and_are_asked() -> None:
     clauses = [(0, cut, "ask_location", 0.88), (cut + 2, len(text), "ask_triggers", 0.87)]
     acts = [a.name for a in read_turn(text, [("ask_location", 0.47), ("ask_triggers", 0.17)], clauses).acts]
     assert acts == ["ask_location", "ask_triggers"]
+
+
+def test_an_empathic_preface_the_model_is_unsure_of_still_counts_before_a_question() -> None:
+    from bot.nlu.reading import read_turn
+    text = "Mornings like that sound so hard for you both. What's home like at the moment?"
+    cut = text.index(" What")
+    clauses = [(0, cut, "empathize", 0.44), (cut + 1, len(text), "ask_relationships", 0.85)]
+    ranking = [("reflect", 0.46), ("ask_relationships", 0.14)]
+    assert [a.name for a in read_turn(text, ranking, clauses).acts] == ["empathize", "ask_relationships"]
+    # Not without a question after it, and not as sure below 0.4.
+    alone = "Mornings like that sound so hard for you both. It's a lot."
+    stop = alone.index(" It's")
+    assert "empathize" not in [a.name for a in read_turn(alone, [("reflect", 0.5), ("empathize", 0.3)],
+                                                        [(0, stop, "empathize", 0.44),
+                                                         (stop + 1, len(alone), "reflect", 0.5)]).acts]
+    assert [a.name for a in read_turn(text, ranking, [(0, cut, "empathize", 0.3),
+                                                      (cut + 1, len(text), "ask_relationships", 0.85)]).acts] \
+        == ["ask_relationships"]

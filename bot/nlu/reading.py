@@ -44,6 +44,12 @@ _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|si
 #: no joining word ("ok so any meds tried, any allergies").
 JOINED_QUESTION_CONFIDENCE = 0.25
 SURE_CLAUSE_CONFIDENCE = 0.9
+#: An empathic or legitimising statement before a question ("Mornings like that sound so
+#: hard for you both. What's home like?") counts at this confidence: the model splits such
+#: prefaces between empathy and reflection. (Not a reflection: "You said after the rounds -
+#: how soon after?" points back for the question that follows.)
+WARM_PREFACE_ACTS = frozenset({"empathize", "legitimize"})
+WARM_PREFACE_CONFIDENCE = 0.4
 #: "The herbal ones from the chemist, how long did you try them?": a short noun phrase put
 #: first and a question pointing back at it are one question about the noun phrase.
 _POINTS_BACK = re.compile(r"\b(?:they|them|their|it|its|that|those|these|he|she|him|her)\b", re.IGNORECASE)
@@ -151,6 +157,8 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             if _SUBORDINATE.search(text[start:end]):
                 needed = 2.0
                 subordinate.append(name)
+        elif name in WARM_PREFACE_ACTS and _question_follows(text, clauses, index):
+            needed = WARM_PREFACE_CONFIDENCE
         else:
             needed = ACT_CONFIDENCE
         if confidence >= needed and name not in WHOLE_TURN_ONLY and name not in [a.name for a in acts]:
@@ -166,6 +174,11 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
         acts.append(main)
         acts.sort(key=lambda a: a.start)
     return Reading(main.name, main.confidence, tuple(acts))
+
+
+def _question_follows(text: str, clauses: Sequence[Tuple[int, int, str, float]], index: int) -> bool:
+    """A later clause of the turn is a question: this one is a preface to it."""
+    return any(_QUESTION_LIKE.search(text[start:end]) for start, end, _, _ in clauses[index + 1:])
 
 
 def _joined_on_next(text: str, clauses: Sequence[Tuple[int, int, str, float]], index: int) -> bool:
