@@ -590,3 +590,10 @@ def test_an_empathic_preface_the_model_is_unsure_of_still_counts_before_a_questi
     assert [a.name for a in read_turn(text, ranking, [(0, cut, "empathize", 0.3),
                                                       (cut + 1, len(text), "ask_relationships", 0.85)]).acts] \
         == ["ask_relationships"]
+
+
+def test_a_question_no_topic_covers_is_answered_even_after_a_reflection_in_the_same_turn() -> None:
+    registry = PersonaRegistry(ROOT / "personas")
+    persona = registry.get("wei-chen")
+    reply = respond(persona, "t-unc", [("greet",), ("ask_open",), ("reflect", "uncovered_question")])
+    assert reply.topic == "uncovered_question" and reply.level == "unknown"

@@ -162,12 +162,13 @@ def _turn(persona: Persona, cid: str, state: _State, index: int, acts: Tuple[str
     return _maybe_escalate(persona, cid, state, index, _topic_of(questions[-1]), reply)
 
 
-#: Without a history question, the act a turn's reply answers: a hurt first, then a summary
-#: or reflection (confirmed, with the empathy around it counted in rapport), then what the
-#: learner asks for (an open invitation, their questions...), then the first act said.
-_REPLY_PRIORITY = ("dismiss", "reassure_premature", "summarize", "reflect", "ask_open", "ask_anything_else",
-                   "invite_questions",
-                   "check_understanding", topics.UNCOVERED_INTENT)
+#: Without a history question, the act a turn's reply answers: a hurt first, then a summary,
+#: a question no topic covers ("since you're 66 - had the shingles jab?" asks, whatever the
+#: words before it), a reflection (confirmed, with the empathy around it counted in
+#: rapport), then what the learner asks for (an open invitation, their questions...), then
+#: the first act said.
+_REPLY_PRIORITY = ("dismiss", "reassure_premature", "summarize", topics.UNCOVERED_INTENT, "reflect", "ask_open",
+                   "ask_anything_else", "invite_questions", "check_understanding")
 
 
 def _asks_to_repeat(persona: Persona, state: _State, question: str, words: str) -> bool:
