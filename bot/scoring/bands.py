@@ -7,7 +7,7 @@ from typing import Dict, List, Mapping, Tuple
 
 #: (band, lowest overall in it), best first. A confident dismissal puts an interview in
 #: "dismissive" whatever its overall (which it also caps).
-SCALE: List[Tuple[str, int]] = [("excellent", 74), ("good_incomplete", 50), ("biomedical", 0)]
+SCALE: List[Tuple[str, int]] = [("excellent", 75), ("good_incomplete", 50), ("biomedical", 0)]
 DISMISSIVE = "dismissive"
 
 LABELS: Dict[str, str] = {
