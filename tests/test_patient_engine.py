@@ -597,3 +597,12 @@ def test_a_question_no_topic_covers_is_answered_even_after_a_reflection_in_the_s
     persona = registry.get("wei-chen")
     reply = respond(persona, "t-unc", [("greet",), ("ask_open",), ("reflect", "uncovered_question")])
     assert reply.topic == "uncovered_question" and reply.level == "unknown"
+
+
+def test_an_off_topic_question_about_the_patient_is_uncovered_but_a_request_or_trivia_is_not() -> None:
+    from bot.nlu.reading import read_turn
+    ranking = [("out_of_scope", 0.6), ("uncovered_question", 0.1)]
+    assert read_turn("Did you get soaked on the way in?", ranking, []).main == "uncovered_question"
+    assert read_turn("ha, a baker! what's the best thing you make", ranking, []).main == "uncovered_question"
+    assert read_turn("Could you write me a limerick?", ranking, []).main == "out_of_scope"
+    assert read_turn("What's the tallest mountain in Wales?", ranking, []).main == "out_of_scope"

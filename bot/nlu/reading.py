@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from bot import topics
-from bot.nlu.segments import JOINING_WORDS, QUESTION_START
+from bot.nlu.segments import JOINING_WORDS, QUESTION_START, segments
 
 #: A clause's act counts at this confidence; a dismissal needs more (it hurts the patient
 #: and caps the score, so it must be the most precise act of all).
@@ -65,6 +65,11 @@ OPEN_GIVES_WAY_SHARE = 0.75
 #: A history topic this share of an uncovered reading's confidence is what the question asks
 #: ("Arlo, do you like school?" asks about school, the learner's work).
 UNCOVERED_GIVES_WAY_SHARE = 0.6
+#: A question that says "you" asks about the patient; one that asks them to do something is a
+#: request (out_of_scope stays).
+_ABOUT_THE_PATIENT = re.compile(r"\b(?:you|your|yours|yourself|u|ur|ya)\b", re.IGNORECASE)
+_REQUEST = re.compile(r"^\W*(?:(?:um|erm|ok|okay|so|hey)\W+)*(?:can|could|would|will) (?:you|u)\b(?! (?:remember|recall|tell me (?:if|whether)))|"
+                      r"\bplease\b", re.IGNORECASE)
 #: Below this an uncovered reading of a statement gives way to the next best act.
 UNSURE_UNCOVERED_STATEMENT = 0.5
 #: Below this a follow-up label gives way to the next best act ("and the salon, how's that
@@ -125,6 +130,11 @@ def _whole_reading(text: str, ranking: Sequence[Tuple[str, float]]) -> Tuple[str
         # An unsure uncovered reading of a statement ("Thirty years in one place, and now a
         # van...") is no question at all: the next reading stands.
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
+    elif whole[0] == "out_of_scope" and any(looks_like_question(part.text) for part in segments(text)) \
+            and _ABOUT_THE_PATIENT.search(text) and not _REQUEST.search(text):
+        # "Did you get caught in the rain on the way in?": a question about the patient's own
+        # life that no topic covers, not trivia or a request to the bot ("can you write a poem?").
+        whole = (topics.UNCOVERED_INTENT, whole[1])
     return whole
 
 
