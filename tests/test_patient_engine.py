@@ -606,3 +606,15 @@ def test_an_off_topic_question_about_the_patient_is_uncovered_but_a_request_or_t
     assert read_turn("ha, a baker! what's the best thing you make", ranking, []).main == "uncovered_question"
     assert read_turn("Could you write me a limerick?", ranking, []).main == "out_of_scope"
     assert read_turn("What's the tallest mountain in Wales?", ranking, []).main == "out_of_scope"
+
+
+def test_a_first_clause_with_a_question_word_is_no_subject_and_ok_is_no_empathy() -> None:
+    from bot.nlu.reading import read_turn
+    text = "right so out of 10 how bad, and is it there all the time"
+    cut = text.index(", and")
+    clauses = [(0, cut, "ask_severity", 0.99), (cut + 2, len(text), "ask_timing", 0.87)]
+    acts = [a.name for a in read_turn(text, [("ask_severity", 0.65), ("ask_timing", 0.21)], clauses).acts]
+    assert acts == ["ask_severity", "ask_timing"]
+    text = "ok. any bladder or bowel change?"
+    clauses = [(0, 3, "empathize", 0.54), (4, len(text), "ask_red_flags", 0.6)]
+    assert "empathize" not in [a.name for a in read_turn(text, [("ask_red_flags", 0.5)], clauses).acts]

@@ -50,8 +50,12 @@ SURE_CLAUSE_CONFIDENCE = 0.9
 #: how soon after?" points back for the question that follows.)
 WARM_PREFACE_ACTS = frozenset({"empathize", "legitimize"})
 WARM_PREFACE_CONFIDENCE = 0.4
+#: ...if it has this many words: "ok." or "right." before a question is no empathy.
+WARM_PREFACE_WORDS = 3
 #: "The herbal ones from the chemist, how long did you try them?": a short noun phrase put
 #: first and a question pointing back at it are one question about the noun phrase.
+#: A question word anywhere: "right so out of 10 how bad" asks, it names no subject.
+_ASKS = re.compile(r"\b(?:what|what's|whats|how|how's|hows|when|where|whereabouts|why|who|which)\b", re.IGNORECASE)
 _POINTS_BACK = re.compile(r"\b(?:they|them|their|it|its|that|those|these|he|she|him|her)\b", re.IGNORECASE)
 TOPIC_PHRASE_WORDS = 7
 #: A second question at least this share of the first, and this sure, is asked too.
@@ -167,7 +171,8 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
             if _SUBORDINATE.search(text[start:end]):
                 needed = 2.0
                 subordinate.append(name)
-        elif name in WARM_PREFACE_ACTS and _question_follows(text, clauses, index):
+        elif name in WARM_PREFACE_ACTS and _question_follows(text, clauses, index) \
+                and len(text[start:end].split()) >= WARM_PREFACE_WORDS:
             needed = WARM_PREFACE_CONFIDENCE
         else:
             needed = ACT_CONFIDENCE
@@ -208,7 +213,8 @@ def _put_first(text: str, clauses: Sequence[Tuple[int, int, str, float]], questi
     (start, end, name, confidence), (q_start, q_end, _, _) = clauses
     phrase, question = text[start:end], text[q_start:q_end]
     if (name in questions and confidence >= QUESTION_ACT_CONFIDENCE and len(phrase.split()) <= TOPIC_PHRASE_WORDS
-            and not looks_like_question(phrase) and looks_like_question(question) and _POINTS_BACK.search(question)):
+            and not looks_like_question(phrase) and not _ASKS.search(phrase) and looks_like_question(question)
+            and _POINTS_BACK.search(question)):
         return Act(name, confidence, 0, len(text))
     return None
 
