@@ -119,10 +119,17 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     night?"). A sure question on another topic is a change of topic. ``names`` (the people
     of the case) are not picked-up words: "Leo, what about school?" speaks to Leo."""
     # Only an answer can be followed up: a greeting or a reaction ("Thank you") cannot.
-    if previous_topic not in topics.history_question_ids() | {"ask_open"} or main in (previous_topic,
-                                                                                      topics.START_INTENT):
+    if previous_topic not in topics.history_question_ids() | {"ask_open"} or main == topics.START_INTENT:
         return False
     words = len(text.split())
+    if main == previous_topic:
+        # The same topic straight after its answer asks for a detail of it when it asks how
+        # long or how often, or picks up a word of the answer ("how long did you give the
+        # Fybogel?"), unless it says it asks again; otherwise it is asked again.
+        asks_detail = bool(_QUANTITY.search(text)) or bool(set(rare_words) & content_words(previous_reply)
+                                                          - {n.lower() for n in names})
+        return looks_like_question(text) and words <= PICK_UP_WORDS and asks_detail \
+            and not _ASKED_AGAIN.search(text)
     if words <= 12 and _MORE.search(text):
         return True
     # An open invitation is no change of topic: "what happened?" after an answer asks for more of it.
@@ -143,9 +150,12 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if unread and question and after_history and words <= UNREAD_WORDS:
         return True
     # An unsure uncovered reading that picks up the answer's words asks about the answer
-    # ("how old was your uncle when he got it?" after the uncle), not about something new.
-    if main == topics.UNCOVERED_INTENT and confidence < UNCOVERED_FOLLOWED_CONFIDENCE and question \
-            and after_history and words <= UNREAD_WORDS and content_words(text) & said - case_names:
+    # ("how old was your uncle when he got it?" after the uncle), not about something new;
+    # so does a surer one that starts like a follow-up ("and before the holiday?").
+    picks_up_answer = bool(content_words(text) & said - case_names)
+    if main == topics.UNCOVERED_INTENT and question and after_history and words <= UNREAD_WORDS and picks_up_answer \
+            and (confidence < UNCOVERED_FOLLOWED_CONFIDENCE
+                 or (_ELLIPTICAL.search(text) and confidence < PICK_UP_CONFIDENCE)):
         return True
     picked_up = set(rare_words) & said - case_names
     if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:
@@ -305,6 +315,12 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
         return ("summarize",)
     asking = topics.history_question_ids() | {"ask_open", topics.FOLLOW_UP_INTENT, topics.UNCOVERED_INTENT}
     questions = [0] if len(acts) == 1 else [i for i, a in enumerate(acts) if plain_act(a) in asking]
+    if not any(plain_act(acts[i]) in asking for i in questions):
+        # "sorry, my writing's awful, can you go through his meds one more time?": read as
+        # empathy alone, it still asks an earlier question again.
+        again = asked_again(text, topics.FALLBACK_INTENT, 0.0, earlier_questions)
+        if again is not None:
+            return tuple(dict.fromkeys((*[a for a in acts if a != topics.FALLBACK_INTENT], again)))
     if len(questions) != 1:
         return tuple(acts)
     if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):

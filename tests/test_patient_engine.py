@@ -618,3 +618,19 @@ def test_a_first_clause_with_a_question_word_is_no_subject_and_ok_is_no_empathy(
     text = "ok. any bladder or bowel change?"
     clauses = [(0, 3, "empathize", 0.54), (4, len(text), "ask_red_flags", 0.6)]
     assert "empathize" not in [a.name for a in read_turn(text, [("ask_red_flags", 0.5)], clauses).acts]
+
+
+def test_the_same_topic_straight_after_its_answer_asks_a_detail_or_asks_again() -> None:
+    from bot.conversation import acts_in_context, contextual_follow_up
+    reply = "Buscopan from the chemist. I tried Fybogel but it made the bloating worse."
+    # Asks how long, or picks up a word the model rarely meets: a detail of the answer.
+    assert contextual_follow_up("how long did u give the fybogel?", "ask_medications", 0.7, "ask_medications", reply,
+                                rare_words=("fybogel",))
+    assert contextual_follow_up("how often do you take them?", "ask_medications", 0.7, "ask_medications", reply)
+    # A plain second asking, or one that says so, is asked again.
+    assert not contextual_follow_up("what tablets are you on?", "ask_medications", 0.7, "ask_medications", reply)
+    assert not contextual_follow_up("how often again?", "ask_medications", 0.7, "ask_medications", reply)
+    # A turn read as empathy alone that says it asks again asks the earlier question.
+    earlier = [("Which medicines does he take?", "ask_medications"), ("Any allergies?", "ask_allergies")]
+    assert acts_in_context(("empathize",), "sorry, can you go through his medicines one more time?", 0.7,
+                           "ask_allergies", "Penicillin.", earlier_questions=earlier) == ("empathize", "ask_medications")
