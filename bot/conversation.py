@@ -198,6 +198,8 @@ _REQUEST = re.compile(r"^\W*(?:(?:so|and|ok|okay|right)\W+)*(?:tell|talk|walk|ta
                       re.IGNORECASE)
 #: A statement this long that the model reads as a history question reflects that topic back.
 REFLECTED_TOPIC_WORDS = 5
+#: Empathy this sure is empathy, even when it starts like a reflection and uses the answer's words.
+SURE_EMPATHY = 0.9
 #: Words of an earlier reply (not the last) a reflection gives back.
 REFLECTED_EARLIER_WORDS = 2
 #: A reflection may end by checking itself ("..., have I got that right?"): still a statement.
@@ -252,6 +254,8 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
         return False
     if main in ("dismiss", "reassure_premature") and confidence >= COMMUNICATION_CONFIDENCE:
         return False
+    if main == "empathize" and confidence >= SURE_EMPATHY:
+        return False  # "Sounds like it's been a really rough year for him." acknowledges a feeling
     if main in topics.history_question_ids() and len(text.split()) >= REFLECTED_TOPIC_WORDS \
             and not _REQUEST.search(text):
         return True  # a statement about a topic ("You're worried it's something serious.")

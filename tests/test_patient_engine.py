@@ -634,3 +634,19 @@ def test_the_same_topic_straight_after_its_answer_asks_a_detail_or_asks_again() 
     earlier = [("Which medicines does he take?", "ask_medications"), ("Any allergies?", "ask_allergies")]
     assert acts_in_context(("empathize",), "sorry, can you go through his medicines one more time?", 0.7,
                            "ask_allergies", "Penicillin.", earlier_questions=earlier) == ("empathize", "ask_medications")
+
+
+def test_sure_empathy_that_starts_like_a_reflection_stays_empathy() -> None:
+    from bot.conversation import reflects_last_answer
+    reply = "About a year. It crept on last summer, a few months after Mum died."
+    assert not reflects_last_answer("Sounds like it's been a really rough year for him.", "empathize", 0.97, reply)
+    assert reflects_last_answer("Sounds like it's been a really rough year for him.", "empathize", 0.6, reply)
+
+
+def test_a_question_after_an_empathic_preface_counts_at_a_quarter() -> None:
+    from bot.nlu.reading import read_turn
+    text = "That must have been devastating, losing her. Has he seemed down since?"
+    cut = text.index(" Has")
+    clauses = [(0, cut, "empathize", 0.93), (cut + 1, len(text), "ask_mood", 0.29)]
+    reading = read_turn(text, [("empathize", 0.61), ("ask_mood", 0.14)], clauses)
+    assert reading.main == "ask_mood" and [a.name for a in reading.acts] == ["empathize", "ask_mood"]

@@ -18,7 +18,7 @@ from bot.nlu.segments import JOINING_WORDS, QUESTION_START, segments
 #: and caps the score, so it must be the most precise act of all).
 ACT_CONFIDENCE = 0.6
 QUESTION_ACT_CONFIDENCE = 0.45
-PREFACED_QUESTION_CONFIDENCE = 0.3
+PREFACED_QUESTION_CONFIDENCE = 0.25
 DISMISSIVE_ACT_CONFIDENCE = 0.75
 #: A whole turn this sure of one question is one question, whatever its clauses say
 #: ("Has anything been weighing on you, any pressures?").
