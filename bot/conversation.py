@@ -69,6 +69,8 @@ ANAPHOR_WORDS = 10
 FRAGMENT_WORDS = 3
 #: A fragment read as another history question this surely asks that question ("and kids?").
 FRAGMENT_OTHER_TOPIC = 0.4
+_CIRCUMSTANCE = re.compile(r"^\W*(?:and|what about|how about|or|but|so)\s+(?:on|at|in|during|after|before|over|"
+                           r"through|first thing|last thing)\b", re.IGNORECASE)
 _ELLIPTICAL = re.compile(r"^\W*(?:and|what about|how about|or|so|but)\b", re.IGNORECASE)
 #: "Tell me more" said after an answer asks for more of that answer (docs/intent-guide.md).
 _MORE = re.compile(r"\b(?:tell me (?:a (?:bit|little) )?more|say (?:a (?:bit|little) )?more|go on|carry on|"
@@ -162,6 +164,10 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
         return True
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
             and not (history and confidence >= SURE_OTHER_TOPIC):
+        return True
+    # "what about on work nights?", "and in the mornings?": a when or where put to the last
+    # answer, not a new topic, unless the model is very sure of one.
+    if words <= 8 and _CIRCUMSTANCE.search(text) and confidence < PICK_UP_CONFIDENCE and after_history:
         return True
     # A question pointing back at what was just said ("how long has it been like that?",
     # "is that because of your uncle?"), or a verbless fragment ("wine mostly?"), unless

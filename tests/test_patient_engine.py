@@ -650,3 +650,13 @@ def test_a_question_after_an_empathic_preface_counts_at_a_quarter() -> None:
     clauses = [(0, cut, "empathize", 0.93), (cut + 1, len(text), "ask_mood", 0.29)]
     reading = read_turn(text, [("empathize", 0.61), ("ask_mood", 0.14)], clauses)
     assert reading.main == "ask_mood" and [a.name for a in reading.acts] == ["empathize", "ask_mood"]
+
+
+def test_a_when_or_where_put_to_the_last_answer_follows_it_up() -> None:
+    from bot.conversation import contextual_follow_up
+    reply = "The beer has crept up. Four or five cans on a Saturday now."
+    assert contextual_follow_up("what about on work nights?", "ask_work", 0.74, "ask_substances", reply)
+    assert contextual_follow_up("and in the mornings?", "ask_timing", 0.6, "ask_substances", reply)
+    # A new topic named without a preposition is a change of topic; so is a very sure reading.
+    assert not contextual_follow_up("and what about work?", "ask_work", 0.74, "ask_substances", reply)
+    assert not contextual_follow_up("what about at work, how's that?", "ask_work", 0.95, "ask_substances", reply)
