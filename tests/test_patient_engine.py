@@ -660,3 +660,10 @@ def test_a_when_or_where_put_to_the_last_answer_follows_it_up() -> None:
     # A new topic named without a preposition is a change of topic; so is a very sure reading.
     assert not contextual_follow_up("and what about work?", "ask_work", 0.74, "ask_substances", reply)
     assert not contextual_follow_up("what about at work, how's that?", "ask_work", 0.95, "ask_substances", reply)
+
+
+def test_a_one_clause_question_half_read_as_empathy_is_not_empathy() -> None:
+    from bot.nlu.reading import read_turn
+    assert read_turn("And Tom is...?", [("empathize", 0.78), ("legitimize", 0.05)], []).main == "nlu_fallback"
+    assert read_turn("That sounds awful, doesn't it?", [("empathize", 0.95), ("reflect", 0.02)], []).main == "empathize"
+    assert read_turn("That sounds awful.", [("empathize", 0.6), ("reflect", 0.2)], []).main == "empathize"

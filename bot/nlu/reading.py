@@ -69,6 +69,8 @@ OPEN_GIVES_WAY_SHARE = 0.75
 #: A history topic this share of an uncovered reading's confidence is what the question asks
 #: ("Arlo, do you like school?" asks about school, the learner's work).
 UNCOVERED_GIVES_WAY_SHARE = 0.6
+#: Below this an empathic reading of a one-clause question is no reading ("And Tom is...?").
+UNSURE_EMPATHIC_QUESTION = 0.9
 #: A question that says "you" asks about the patient; one that asks them to do something is a
 #: request (out_of_scope stays).
 _ABOUT_THE_PATIENT = re.compile(r"\b(?:you|your|yours|yourself|u|ur|ya)\b", re.IGNORECASE)
@@ -134,6 +136,10 @@ def _whole_reading(text: str, ranking: Sequence[Tuple[str, float]]) -> Tuple[str
         # An unsure uncovered reading of a statement ("Thirty years in one place, and now a
         # van...") is no question at all: the next reading stands.
         whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
+    elif whole[0] == "empathize" and whole[1] < UNSURE_EMPATHIC_QUESTION and text.rstrip().endswith("?") \
+            and len(segments(text)) == 1:
+        # "And Tom is...?": a question the model half reads as empathy is a question it cannot read.
+        whole = (topics.FALLBACK_INTENT, 0.0)
     elif whole[0] == "out_of_scope" and any(looks_like_question(part.text) for part in segments(text)) \
             and _ABOUT_THE_PATIENT.search(text) and not _REQUEST.search(text):
         # "Did you get caught in the rain on the way in?": a question about the patient's own
