@@ -13,6 +13,7 @@ from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, O
 
 from bot import topics
 from bot.nlu.reading import RARE_WORDS, looks_like_question
+from bot.nlu.segments import segments
 
 PERSONA_KEY = "persona_id"
 
@@ -405,7 +406,9 @@ def turn_acts(parse: Dict[str, Any]) -> Tuple[str, ...]:
     if main == topics.FALLBACK_INTENT:
         # A plain question whose likeliest reading is "no topic covers this" ("do you play
         # any instruments?") is one, not a misunderstanding: the patient says so honestly.
-        if acts[:1] == [topics.UNCOVERED_INTENT] and looks_like_question(str(parse.get("text") or "")):
+        text = str(parse.get("text") or "")
+        if acts[:1] == [topics.UNCOVERED_INTENT] and (looks_like_question(text) or any(
+                looks_like_question(part.text) for part in segments(text))):
             return (topics.UNCOVERED_INTENT,)
         return (main,)
     return tuple(acts) if main in acts else (main, *[a for a in acts if a != main])

@@ -667,3 +667,13 @@ def test_a_one_clause_question_half_read_as_empathy_is_not_empathy() -> None:
     assert read_turn("And Tom is...?", [("empathize", 0.78), ("legitimize", 0.05)], []).main == "nlu_fallback"
     assert read_turn("That sounds awful, doesn't it?", [("empathize", 0.95), ("reflect", 0.02)], []).main == "empathize"
     assert read_turn("That sounds awful.", [("empathize", 0.6), ("reflect", 0.2)], []).main == "empathize"
+
+
+def test_an_unsure_uncovered_question_after_a_remark_is_still_uncovered() -> None:
+    from bot.conversation import turn_acts
+    parse = {"text": "ooh a baker! whats the best thing you make, asking for a friend",
+             "intent": {"name": "nlu_fallback", "confidence": 0.15},
+             "acts": [{"name": "uncovered_question", "confidence": 0.33}]}
+    assert turn_acts(parse) == ("uncovered_question",)
+    parse["text"] = "ooh a baker, lovely"
+    assert turn_acts(parse) == ("nlu_fallback",)
