@@ -677,3 +677,11 @@ def test_an_unsure_uncovered_question_after_a_remark_is_still_uncovered() -> Non
     assert turn_acts(parse) == ("uncovered_question",)
     parse["text"] = "ooh a baker, lovely"
     assert turn_acts(parse) == ("nlu_fallback",)
+
+
+def test_a_hedge_tagged_on_asks_nothing_of_its_own() -> None:
+    from bot.nlu.reading import read_turn
+    text = "any low mood at all, do you think?"
+    cut = text.index(", do")
+    clauses = [(0, cut, "ask_mood", 0.8), (cut + 2, len(text), "ask_ideas", 0.5)]
+    assert [a.name for a in read_turn(text, [("ask_mood", 0.7), ("ask_ideas", 0.2)], clauses).acts] == ["ask_mood"]

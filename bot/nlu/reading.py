@@ -69,6 +69,9 @@ OPEN_GIVES_WAY_SHARE = 0.75
 #: A history topic this share of an uncovered reading's confidence is what the question asks
 #: ("Arlo, do you like school?" asks about school, the learner's work).
 UNCOVERED_GIVES_WAY_SHARE = 0.6
+#: A hedge tagged on to a question ("..., do you think?", "..., would you say?").
+_HEDGE_TAG = re.compile(r"^\W*(?:do|d'?|would|wouldn'?t|don'?t)\s*(?:you|u|ya)\s+(?:think|say|reckon)\W*$|"
+                        r"^\W*(?:you|u) reckon\W*$", re.IGNORECASE)
 #: Below this an empathic reading of a one-clause question is no reading ("And Tom is...?").
 UNSURE_EMPATHIC_QUESTION = 0.9
 #: A question that says "you" asks about the patient; one that asks them to do something is a
@@ -167,6 +170,8 @@ def read_turn(text: str, ranking: Sequence[Tuple[str, float]], clauses: Sequence
     acts: List[Act] = []
     subordinate: List[str] = []  # what the "when you can't sleep," of a turn is about
     for index, (start, end, name, confidence) in enumerate(clauses):
+        if _HEDGE_TAG.match(text[start:end]):
+            continue  # "any depression at all, do you think?": the tag asks nothing of its own
         if name in DISMISSIVE_ACTS:
             needed = DISMISSIVE_ACT_CONFIDENCE
         elif name in questions:
