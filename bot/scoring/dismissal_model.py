@@ -44,11 +44,10 @@ def _nlu_ok_examples() -> List[str]:
     return out
 
 
-#: Each dismissive sentence counts this many times. With three authors' sentences, "ok"
-#: outnumbered every kind by about thirty to one and 2 was needed for short, blatant
-#: dismissals ("Are you after a sick note?"); with five (about twenty to one) 2 flagged
-#: harmless turns on the dev half of tests/data/scoring_2 and 1 does not (docs/scoring.md).
-DISMISSIVE_WEIGHT = 1
+#: Each dismissive sentence counts this many times: "ok" sentences outnumber every kind by
+#: about thirty to one, which left short, blatant dismissals ("Are you after a sick note?")
+#: read as ok (fitted on the dev half of tests/data/scoring_2).
+DISMISSIVE_WEIGHT = 2
 
 
 def _examples() -> Tuple[List[str], List[str]]:
