@@ -125,13 +125,16 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if previous_topic not in topics.history_question_ids() | {"ask_open"} or main == topics.START_INTENT:
         return False
     words = len(text.split())
+    said = content_words(previous_reply)
+    case_names = {n.lower() for n in names}
+    picked_up = set(rare_words) & said - case_names
+    question = looks_like_question(text)
     if main == previous_topic:
         # The same topic straight after its answer asks for a detail of it when it asks how
         # long or how often, or picks up a word of the answer ("how long did you give the
         # Fybogel?"), unless it says it asks again; otherwise it is asked again.
-        asks_detail = bool(_QUANTITY.search(text)) or bool(set(rare_words) & content_words(previous_reply)
-                                                          - {n.lower() for n in names})
-        return looks_like_question(text) and words <= PICK_UP_WORDS and asks_detail \
+        asks_detail = bool(_QUANTITY.search(text)) or bool(picked_up)
+        return question and words <= PICK_UP_WORDS and asks_detail \
             and not _ASKED_AGAIN.search(text)
     if words <= 12 and _MORE.search(text):
         return True
@@ -140,9 +143,6 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     if main in topics.load_topics() and topics.category_of(main) == "communication" \
             and confidence >= COMMUNICATION_CONFIDENCE:
         return False
-    said = content_words(previous_reply)
-    case_names = {n.lower() for n in names}
-    question = looks_like_question(text)
     after_history = previous_topic in topics.history_question_ids()
     # A question, not a reflection: "so the clenching is when you're wound up" picks up
     # the patient's words by design.
@@ -160,7 +160,6 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
             and (confidence < UNCOVERED_FOLLOWED_CONFIDENCE
                  or (_ELLIPTICAL.search(text) and confidence < PICK_UP_CONFIDENCE)):
         return True
-    picked_up = set(rare_words) & said - case_names
     if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:
         return True
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
@@ -185,7 +184,7 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     # A statement that picks up the patient's words is a reflection ("So the nights are the
     # worst of it"), not a follow-up: only a question, or a turn read as one, follows up.
     asks = question or main in topics.history_question_ids() or main == topics.FOLLOW_UP_INTENT
-    return asks and confidence < CONTEXT_CONFIDENCE and bool(content_words(text) & said - case_names)
+    return asks and confidence < CONTEXT_CONFIDENCE and picks_up_answer
 
 
 #: How a reflection or summary starts ("So big meals and deadlines.", "Sounds like...").
@@ -291,6 +290,12 @@ ASKED_AGAIN_CONFIDENCE = 0.75
 @lru_cache(maxsize=16384)
 def _asked_words(text: str) -> FrozenSet[str]:
     return frozenset(_plain_form(w) for w in _ASKED_WORD.findall(text.lower())) - _NOT_ASKED
+
+
+def asked_topic(acts: Sequence[str]) -> str:
+    """The history topic a turn asked (its first), "" when none: what asked_again matches."""
+    followable = topics.history_question_ids()
+    return next((plain_act(a) for a in acts if plain_act(a) in followable), "")
 
 
 def asked_again(text: str, main: str, confidence: float, earlier_questions: Sequence[Tuple[str, str]]) -> Optional[str]:

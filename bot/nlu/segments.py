@@ -22,14 +22,13 @@ _QUESTION_WORDS = ("what", "what's", "how", "how's", "when", "where", "whereabou
 #: The words a question starts with, and their texting forms: one home for the splitter and
 #: for bot/nlu/reading.py's "is this clause a question?".
 QUESTION_START = r"(?:" + "|".join(map(re.escape, (*_QUESTION_WORDS, *lexicon.texting_forms(*_QUESTION_WORDS)))) + r")\b"
-_QUESTION_START = QUESTION_START
 #: Words that join a second question on: "and", "also", "plus", and the texting "n" ("hw
 #: long n wat makes it worse").
 JOINING_WORDS = ("and", "also", "plus", *lexicon.texting_forms("and"))
 _AND = r"(?:" + "|".join(JOINING_WORDS) + r")"
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)"
-                       r"|,?\s+(?=" + _AND + r"\s+(?:" + _QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
-                       r"|,\s+(?=" + _QUESTION_START + r")", re.IGNORECASE)
+                       r"|,?\s+(?=" + _AND + r"\s+(?:" + QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
+                       r"|,\s+(?=" + QUESTION_START + r")", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
