@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
-from bot.conversation import TurnContext, acts_in_context, plain_act
+from bot.conversation import TurnContext, acts_in_context, asked_topic, plain_act
 from bot.patient import axes, defaults
 from bot.patient.rapport import HURTING, Rapport
 from bot.patient.variants import as_i_said, first_sentence, pick
@@ -103,8 +103,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
                                         reply.topics[-1] if reply.topics else None, reply.text,
                                         here.rare_words, defaults.names_in_case(persona), sorted(state.said),
                                         asked)
-            asked.append((here.text, next((_topic_of(a) for a in turn_acts
-                                           if _topic_of(a) in topics.history_question_ids()), "")))
+            asked.append((here.text, asked_topic(turn_acts)))
         if here is not None and here.dismissal is not None:
             turn_acts = _with_dismissal(turn_acts, here.dismissal)
         if here is not None and here.empathic and not set(map(plain_act, turn_acts)) & WARM:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import topics
-from bot.conversation import acts_in_context, plain_act, resolve_turn
+from bot.conversation import acts_in_context, asked_topic, plain_act, resolve_turn
 from bot.nlu.reading import read_turn
 from bot.nlu.segments import Segment, clauses_of, clip, with_clauses
 from bot.patient import defaults
@@ -114,6 +114,7 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
     patient: List[PatientTurn] = []
     red_flags_checked = False
     earlier: List[Tuple[str, ...]] = []
+    asked: List[Tuple[str, str]] = []  # each learner turn's words and the history topic it asked
     last_patient = ""
     names = defaults.names_in_case(persona) if persona is not None else ()
     for turn in transcript.turns:
@@ -129,11 +130,10 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         parts = clauses_of(turn.text)
         popped = [queue.pop(0) for _ in parts] if len(parts) > 1 else [(whole, whole_dismissal)]
         part_predictions = [p for p, _ in popped]
-        asked = [(lt.text, next((a for a in acts if a in topics.history_question_ids()), ""))
-                 for lt, acts in zip(learner, earlier)]
         acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient, names,
                                             [p.text for p in patient], asked)
         earlier.append(acts)
+        asked.append((turn.text, asked_topic(acts)))
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
                          parts, part_predictions)
         for act in acts:
