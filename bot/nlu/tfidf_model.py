@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import tarfile
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
@@ -55,6 +56,11 @@ def _interned(medicines: FrozenSet[str]) -> FrozenSet[str]:
     return _INTERNED.setdefault(medicines, medicines)
 
 
+def smoothed_idf(n_texts: int, df: np.ndarray) -> np.ndarray:
+    """scikit-learn's smoothed IDF: one home for the feature space and for rare words."""
+    return np.log((1 + n_texts) / (1 + df)) + 1.0
+
+
 class TfidfSpace:
     """Word 1-2-grams and char_wb 2-5-grams, sublinear TF, IDF, L2 normalised.
 
@@ -77,8 +83,7 @@ class TfidfSpace:
         char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=min_df).fit(texts)
         space = cls(word.vocabulary_, char.vocabulary_, np.ones(0))
         counts = space._counts(texts)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        space.idf = np.log((1 + len(texts)) / (1 + df)) + 1.0
+        space.idf = smoothed_idf(len(texts), np.bincount(counts.indices, minlength=counts.shape[1]))
         return space
 
     def _chunk(self, chunk: str) -> Tuple[List[int], List[str]]:
@@ -153,12 +158,8 @@ NOT_FOR_RARITY = frozenset({"uncovered_question", "out_of_scope"})
 def common_words(texts: Sequence[str]) -> FrozenSet[str]:
     """The words of ``texts`` (normalised) too common to be a specific reference: IDF below
     RARE_WORD_IDF, smoothed as the feature space's IDF is."""
-    df: Dict[str, int] = {}
-    for text in texts:
-        for word in set(_WORD_TOKEN.findall(text)):
-            df[word] = df.get(word, 0) + 1
-    n = len(texts)
-    return frozenset(w for w, d in df.items() if np.log((1 + n) / (1 + d)) + 1.0 < RARE_WORD_IDF)
+    df = Counter(word for text in texts for word in set(_WORD_TOKEN.findall(text)))
+    return frozenset(w for w, d in df.items() if smoothed_idf(len(texts), np.array(d)) < RARE_WORD_IDF)
 
 
 class TfidfModel:
