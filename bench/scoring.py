@@ -95,17 +95,20 @@ def validation(verbose: bool) -> None:
         print("\n".join(misses[:12]))
 
 
+def one_turn_reports(texts: List[str]) -> List[dict]:
+    """Each text scored as a transcript of one learner turn."""
+    from bot.scoring import score_many
+    from bot.transcripts import parse_transcript
+
+    return score_many([parse_transcript({"turns": [{"speaker": "learner", "text": text}]}, "case") for text in texts])
+
+
 def dev_sentences() -> None:
     """The dev sentences (tuned on, never trained on) as one-turn transcripts."""
     if not DEV_SENTENCES.exists():
         return
-    from bot.scoring import score_many
-    from bot.transcripts import parse_transcript
-
     items = yaml.safe_load(DEV_SENTENCES.read_text())
-    reports = score_many([parse_transcript({"turns": [{"speaker": "learner", "text": x["text"]}]}, "dev")
-                          for x in items])
-    flagged = [bool(r["dismissals"]) for r in reports]
+    flagged = [bool(r["dismissals"]) for r in one_turn_reports([x["text"] for x in items])]
     positives = [f for x, f in zip(items, flagged) if x["label"] != "ok"]
     false_alarms = sum(f for x, f in zip(items, flagged) if x["label"] == "ok")
     print(f"\ndev dismissal sentences ({DEV_SENTENCES.name}, tuned on): recall {sum(positives)}/{len(positives)}"
@@ -115,14 +118,10 @@ def dev_sentences() -> None:
 def dismissal_cases() -> None:
     if not DISMISSAL_CASES.exists():
         return
-    from bot.scoring import score_many
-    from bot.transcripts import parse_transcript
-
     data = yaml.safe_load(DISMISSAL_CASES.read_text())
     cases = [(c["text"], c.get("kind")) for c in data.get("positives", [])] + \
             [(c["text"], None) for c in data.get("negatives", [])]
-    transcripts = [parse_transcript({"turns": [{"speaker": "learner", "text": text}]}, "case") for text, _ in cases]
-    reports = score_many(transcripts)
+    reports = one_turn_reports([text for text, _ in cases])
     tp = fp = fn = kind_right = 0
     wrong = []
     for (text, kind), r in zip(cases, reports):
