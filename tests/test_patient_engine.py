@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import List, Tuple
 
 import pytest
 
@@ -558,38 +559,41 @@ def test_an_unsure_uncovered_reading_that_picks_up_the_answer_follows_it_up() ->
                                     reply)
 
 
-def test_both_halves_of_a_question_joined_by_and_are_asked() -> None:
+def _read_two(first: Tuple[str, str, float], sep: str, second: Tuple[str, str, float],
+              ranking: List[Tuple[str, float]]):
+    """read_turn on a turn of two clauses (text, act, confidence) joined by ``sep``."""
     from bot.nlu.reading import read_turn
-    text = "can i ask what tablets you take and have you any allergies?"
-    cut = text.index(" and ")
-    clauses = [(0, cut, "ask_medications", 0.34), (cut + 1, len(text), "ask_allergies", 0.99)]
-    acts = [a.name for a in read_turn(text, [("ask_allergies", 0.88), ("ask_medications", 0.03)], clauses).acts]
+    text = first[0] + sep + second[0]
+    start = len(first[0]) + len(sep)
+    return read_turn(text, ranking, [(0, len(first[0]), first[1], first[2]), (start, len(text), second[1], second[2])])
+
+
+def _two_acts(first: Tuple[str, str, float], sep: str, second: Tuple[str, str, float],
+              ranking: List[Tuple[str, float]]) -> List[str]:
+    return [a.name for a in _read_two(first, sep, second, ranking).acts]
+
+
+def test_both_halves_of_a_question_joined_by_and_are_asked() -> None:
+    acts = _two_acts(("can i ask what tablets you take", "ask_medications", 0.34), " ",
+                     ("and have you any allergies?", "ask_allergies", 0.99),
+                     [("ask_allergies", 0.88), ("ask_medications", 0.03)])
     assert acts == ["ask_medications", "ask_allergies"]
     # A question word the splitter knows ("whereabouts") makes the first half a question, not a
     # subject put first ("whereabouts is the burning, and what sets it off?").
-    text = "whereabouts is the burning, and what sets it off?"
-    cut = text.index(", and")
-    clauses = [(0, cut, "ask_location", 0.88), (cut + 2, len(text), "ask_triggers", 0.87)]
-    acts = [a.name for a in read_turn(text, [("ask_location", 0.47), ("ask_triggers", 0.17)], clauses).acts]
+    acts = _two_acts(("whereabouts is the burning", "ask_location", 0.88), ", ",
+                     ("and what sets it off?", "ask_triggers", 0.87), [("ask_location", 0.47), ("ask_triggers", 0.17)])
     assert acts == ["ask_location", "ask_triggers"]
 
 
 def test_an_empathic_preface_the_model_is_unsure_of_still_counts_before_a_question() -> None:
-    from bot.nlu.reading import read_turn
-    text = "Mornings like that sound so hard for you both. What's home like at the moment?"
-    cut = text.index(" What")
-    clauses = [(0, cut, "empathize", 0.44), (cut + 1, len(text), "ask_relationships", 0.85)]
+    preface = "Mornings like that sound so hard for you both."
+    question = ("What's home like at the moment?", "ask_relationships", 0.85)
     ranking = [("reflect", 0.46), ("ask_relationships", 0.14)]
-    assert [a.name for a in read_turn(text, ranking, clauses).acts] == ["empathize", "ask_relationships"]
+    assert _two_acts((preface, "empathize", 0.44), " ", question, ranking) == ["empathize", "ask_relationships"]
     # Not without a question after it, and not as sure below 0.4.
-    alone = "Mornings like that sound so hard for you both. It's a lot."
-    stop = alone.index(" It's")
-    assert "empathize" not in [a.name for a in read_turn(alone, [("reflect", 0.5), ("empathize", 0.3)],
-                                                        [(0, stop, "empathize", 0.44),
-                                                         (stop + 1, len(alone), "reflect", 0.5)]).acts]
-    assert [a.name for a in read_turn(text, ranking, [(0, cut, "empathize", 0.3),
-                                                      (cut + 1, len(text), "ask_relationships", 0.85)]).acts] \
-        == ["ask_relationships"]
+    assert "empathize" not in _two_acts((preface, "empathize", 0.44), " ", ("It's a lot.", "reflect", 0.5),
+                                        [("reflect", 0.5), ("empathize", 0.3)])
+    assert _two_acts((preface, "empathize", 0.3), " ", question, ranking) == ["ask_relationships"]
 
 
 def test_a_question_no_topic_covers_is_answered_even_after_a_reflection_in_the_same_turn() -> None:
@@ -609,15 +613,11 @@ def test_an_off_topic_question_about_the_patient_is_uncovered_but_a_request_or_t
 
 
 def test_a_first_clause_with_a_question_word_is_no_subject_and_ok_is_no_empathy() -> None:
-    from bot.nlu.reading import read_turn
-    text = "right so out of 10 how bad, and is it there all the time"
-    cut = text.index(", and")
-    clauses = [(0, cut, "ask_severity", 0.99), (cut + 2, len(text), "ask_timing", 0.87)]
-    acts = [a.name for a in read_turn(text, [("ask_severity", 0.65), ("ask_timing", 0.21)], clauses).acts]
+    acts = _two_acts(("right so out of 10 how bad", "ask_severity", 0.99), ", ",
+                     ("and is it there all the time", "ask_timing", 0.87), [("ask_severity", 0.65), ("ask_timing", 0.21)])
     assert acts == ["ask_severity", "ask_timing"]
-    text = "ok. any bladder or bowel change?"
-    clauses = [(0, 3, "empathize", 0.54), (4, len(text), "ask_red_flags", 0.6)]
-    assert "empathize" not in [a.name for a in read_turn(text, [("ask_red_flags", 0.5)], clauses).acts]
+    assert "empathize" not in _two_acts(("ok.", "empathize", 0.54), " ",
+                                        ("any bladder or bowel change?", "ask_red_flags", 0.6), [("ask_red_flags", 0.5)])
 
 
 def test_the_same_topic_straight_after_its_answer_asks_a_detail_or_asks_again() -> None:
@@ -644,11 +644,8 @@ def test_sure_empathy_that_starts_like_a_reflection_stays_empathy() -> None:
 
 
 def test_a_question_after_an_empathic_preface_counts_at_a_quarter() -> None:
-    from bot.nlu.reading import read_turn
-    text = "That must have been devastating, losing her. Has he seemed down since?"
-    cut = text.index(" Has")
-    clauses = [(0, cut, "empathize", 0.93), (cut + 1, len(text), "ask_mood", 0.29)]
-    reading = read_turn(text, [("empathize", 0.61), ("ask_mood", 0.14)], clauses)
+    reading = _read_two(("That must have been devastating, losing her.", "empathize", 0.93), " ",
+                        ("Has he seemed down since?", "ask_mood", 0.29), [("empathize", 0.61), ("ask_mood", 0.14)])
     assert reading.main == "ask_mood" and [a.name for a in reading.acts] == ["empathize", "ask_mood"]
 
 
@@ -680,8 +677,5 @@ def test_an_unsure_uncovered_question_after_a_remark_is_still_uncovered() -> Non
 
 
 def test_a_hedge_tagged_on_asks_nothing_of_its_own() -> None:
-    from bot.nlu.reading import read_turn
-    text = "any low mood at all, do you think?"
-    cut = text.index(", do")
-    clauses = [(0, cut, "ask_mood", 0.8), (cut + 2, len(text), "ask_ideas", 0.5)]
-    assert [a.name for a in read_turn(text, [("ask_mood", 0.7), ("ask_ideas", 0.2)], clauses).acts] == ["ask_mood"]
+    assert _two_acts(("any low mood at all", "ask_mood", 0.8), ", ", ("do you think?", "ask_ideas", 0.5),
+                     [("ask_mood", 0.7), ("ask_ideas", 0.2)]) == ["ask_mood"]
