@@ -585,6 +585,18 @@ def test_both_halves_of_a_question_joined_by_and_are_asked() -> None:
     assert acts == ["ask_location", "ask_triggers"]
 
 
+def test_a_question_word_before_an_inverted_auxiliary_asks_and_is_no_subordinate_clause() -> None:
+    ranking = [("ask_triggers", 0.33), ("ask_timing", 0.15)]
+    # Different words from any data set: "when during the week is it worse" asks when.
+    acts = _two_acts(("When during the week is it worse for her", "ask_timing", 0.74), ", ",
+                     ("and what seems to make it ease off?", "ask_relief", 0.5), ranking)
+    assert acts == ["ask_timing", "ask_relief"]
+    # "When you've had a bad night, what helps?": the front clause sets the scene only.
+    acts = _two_acts(("When you've had a bad night", "ask_sleep", 0.74), ", ", ("what helps?", "ask_relief", 0.8),
+                     [("ask_relief", 0.6), ("ask_sleep", 0.2)])
+    assert acts == ["ask_relief"]
+
+
 def test_an_empathic_preface_the_model_is_unsure_of_still_counts_before_a_question() -> None:
     preface = "Mornings like that sound so hard for you both."
     question = ("What's home like at the moment?", "ask_relationships", 0.85)

@@ -67,3 +67,10 @@ def test_questions_no_topic_covers_do_not_make_a_word_common() -> None:
     assert "sleep" not in model.rare_words("and the sleep?")
     # Rarity over every example would make it common.
     assert model.space.idf[model.space.word_vocab["weekends"]] < 7.0
+
+
+def test_clinical_shorthand_is_read_as_the_words_it_stands_for() -> None:
+    assert normalise("FHx? and PMH?") == "family history ? and past medical history ?"
+    assert "weight" in normalise("any wt loss").split()
+    # Only whole words: "shx" inside another word stays as it is.
+    assert normalise("pharmacy") == "pharmacy"

@@ -22,6 +22,21 @@ TEXTING = {
     "cant": "can't", "wont": "won't", "isnt": "isn't", "anythin": "anything", "somethin": "something",
 }
 
+#: Clinicians' shorthand in typed questions ("FHx? PMH?", "any PR bleeding or wt loss"),
+#: read as the words it stands for (the examples mostly spell them out).
+SHORTHAND = {
+    "pmh": "past medical history", "pmhx": "past medical history", "fhx": "family history",
+    "fh": "family history", "dhx": "drug history", "shx": "social history", "hx": "history",
+    "hpc": "history of the complaint", "probs": "problems", "wt": "weight",
+    "sob": "short of breath", "pr": "rectal", "pv": "vaginal", "otc": "over the counter", "etoh": "alcohol",
+    "nkda": "no known drug allergies", "abdo": "abdominal", "sx": "symptoms", "dx": "diagnosis",
+    "tx": "treatment", "rx": "treatment", "ix": "tests", "bp": "blood pressure", "tatt": "tired all the time",
+    "hrs": "hours", "wks": "weeks", "mths": "months", "yrs": "years", "mins": "minutes", "cigs": "cigarettes",
+    "idk": "i don't know", "tbh": "to be honest", "gonna": "going to", "wanna": "want to",
+}
+#: Every spelling the model reads as other words: texting and shorthand.
+READ_AS = {**TEXTING, **SHORTHAND}
+
 
 def texting_forms(*words: str) -> Tuple[str, ...]:
     """The texting spellings of these words ("wat" and "wot" for what): the clause splitter

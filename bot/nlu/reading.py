@@ -34,10 +34,13 @@ _NEW_QUESTION = re.compile(r"(?:" + "|".join((*JOINING_WORDS, "or")) + r")\b", r
 _QUESTION_LIKE = re.compile(r"\?\s*$|^\W*(?:(?:and|so|right|ok|okay|um|erm|well|now|also)\W+)*" + QUESTION_START,
                             re.IGNORECASE)
 #: "When you can't sleep, what helps?": a subordinate clause in front is not a question.
-#: "when did it start" (an auxiliary straight after) is a question, though.
+#: "when did it start" (an auxiliary straight after) is a question, though, and so is "when in
+#: the day is it worst" (an auxiliary before the subject, after a few words of no subject).
 _SUBORDINATE = re.compile(r"^\W*(?:[A-Za-z]+,\s*)?(?:when|whenever|if|because|since|as|after|before|while|once)\b"
                           r"(?!\s+(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b)"
-                          r"(?![^?]*\?\s*$)",
+                          r"(?![^?]*\?\s*$)"
+                          r"(?!(?:\s+(?!(?:i|you|u|he|she|it|we|they)\b)[\w']+){1,4}\s+(?:is|are|was|were|does|do|did|has|have"
+                          r"|can|could|would|will)\s+(?:it|he|she|you|u|they|we|things)\b)",
                           re.IGNORECASE)
 #: In a compound turn a question joined on ("..., and how many nights a week?"), and the
 #: question it is joined to, are asked at this confidence; two clauses this sure of different questions make a compound even with

@@ -33,12 +33,12 @@ _TOKEN_RE = re.compile(r"[a-z0-9']+|[^\sa-z0-9']")
 
 @lru_cache(maxsize=65536)
 def normalise(text: str, medicines: FrozenSet[str] = frozenset()) -> str:
-    """Lower-case, unify apostrophes, expand texting spellings, and turn doses and medicine
+    """Lower-case, unify apostrophes, expand texting spellings and shorthand, and turn doses and medicine
     names into one token each (bot/nlu/lexicon.py). Remembered: the act and dismissal
     models read the same turns."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = lexicon.DOSE_RE.sub(f" {lexicon.DOSE} ", text)
-    tokens = [lexicon.TEXTING.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
+    tokens = [lexicon.READ_AS.get(tok, tok) for tok in _TOKEN_RE.findall(text)]
     return " ".join(lexicon.tag_medicines(tokens, medicines))
 
 
