@@ -74,3 +74,17 @@ def test_clinical_shorthand_is_read_as_the_words_it_stands_for() -> None:
     assert "weight" in normalise("any wt loss").split()
     # Only whole words: "shx" inside another word stays as it is.
     assert normalise("pharmacy") == "pharmacy"
+
+
+def test_a_name_the_learner_only_addresses_someone_by_is_no_clause_and_not_read() -> None:
+    from bot.nlu.segments import reading_text, segments
+
+    # Names and wording of no data set: the name before the comma asks nothing.
+    assert [s.text for s in segments("Priya, how are you getting on at college?")] == \
+        ["how are you getting on at college?"]
+    assert reading_text("Mrs Adebayo, what are the evenings like?") == "what are the evenings like?"
+    # A greeting with the name is an act of its own, and a one-word sentence is no name.
+    assert [s.text for s in segments("Hi Priya, how are you?")] == ["Hi Priya", "how are you?"]
+    assert [s.text for s in segments("Lovely to meet you. Goodbye.")] == ["Lovely to meet you.", "Goodbye."]
+    assert [s.text for s in segments("Mhm... and then?")] == ["Mhm...", "and then?"]
+    assert reading_text("Priya?") == "Priya?"

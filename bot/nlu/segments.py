@@ -31,6 +31,14 @@ _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=b
                        r"|,\s+(?=" + QUESTION_START + r")", re.IGNORECASE)
 
 
+#: A clause that only names whom the learner speaks to, before a comma ("Leo, how's
+#: school?", "Mr Nowak, what are your nights like?"): it asks nothing, and a name the model has never met only blurs the reading.
+_VOCATIVE = re.compile(r"^\W*(?:(?i:and|so|now|ok|okay|right)\W+)?(?:(?i:mr|mrs|ms|miss|dr)\.?\s+)?"
+                       r"(?!(?:Okay|Ok|Right|Sorry|Thanks|Great|Yes|Yeah|No|Well|Sure|Good|Lovely|Alright|Cool|"
+                       r"Fine|Ah|Oh|Hmm|Mm|Right|Now|So|And|Hi|Hello|Hey|Morning|Afternoon|Evening|Doctor|Nurse)\b)"
+                       r"[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+)?\W*$")
+
+
 @dataclass(frozen=True)
 class Segment:
     text: str  # verbatim slice of the turn text (stripped)
@@ -52,7 +60,19 @@ def _split(text: str) -> Tuple[Segment, ...]:
         _add(out, text, pos, match.start())
         pos = match.end()
     _add(out, text, pos, len(text))
+    if len(out) > 1:
+        kept = [seg for seg in out if not (_VOCATIVE.match(seg.text) and text[seg.end:seg.end + 1] == ",")]
+        out = kept or out
     return tuple(out)
+
+
+def reading_text(text: str) -> str:
+    """The turn as the model reads it whole: without a name it only addresses someone by
+    ("Leo, how are you finding school?" is read as "how are you finding school?")."""
+    parts = _split(text)
+    if not parts or (parts[0].start == 0 and parts[-1].end == len(text.rstrip())):
+        return text
+    return text[parts[0].start:parts[-1].end]
 
 
 def clauses_of(text: str) -> List[Segment]:
@@ -64,7 +84,7 @@ def with_clauses(text: str) -> List[str]:
     """The whole turn, then each of its clauses when it has several: how a turn is read in
     one batch (the whole turn's label, then each clause's)."""
     parts = segments(text)
-    return [text, *(p.text for p in parts)] if len(parts) > 1 else [text]
+    return [reading_text(text), *(p.text for p in parts)] if len(parts) > 1 else [reading_text(text)]
 
 
 def _add(out: List[Segment], text: str, start: int, end: int) -> None:

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from bot.nlu import lexicon
 from bot.nlu.reading import Reading, read_turn
-from bot.nlu.segments import segments
+from bot.nlu.segments import reading_text, segments
 
 logger = logging.getLogger(__name__)
 
@@ -227,7 +227,7 @@ class TfidfModel:
         """Each turn read as acts (bot/nlu/reading.py), and the whole turns' probabilities:
         whole turns and their clauses are classified in one batch."""
         split = [segments(t) if t else [] for t in texts]
-        batch = list(texts) + [s.text for parts in split if len(parts) > 1 for s in parts]
+        batch = [reading_text(t) for t in texts] + [s.text for parts in split if len(parts) > 1 for s in parts]
         probs = self.predict(batch) if batch else np.zeros((0, len(self.classes)))
         out, cursor = [], len(texts)
         for index, (text, parts) in enumerate(zip(texts, split)):
