@@ -348,3 +348,31 @@ def test_a_turn_sure_as_a_whole_is_a_dismissal_quoting_its_likeliest_clause():
     assert [d.confident for d in found] == [True, False] and found[0].quote == parts[1].text
     unsure = detect(parts, [first, second], DismissalReading(TURN_SURE - 0.1, "normal_tests"))
     assert unsure and not any(d.confident for d in unsure)
+
+
+def test_a_clause_keeping_the_symptoms_real_leaves_a_likely_dismissal_in_the_same_turn_for_review():
+    """"With the long shifts your back's taking a hammering. It's not that the pain isn't real,
+    your nerves are turned up": a lifestyle clause next to a mind-body explanation that keeps
+    the pain real is not the learner's verdict that nothing is wrong, unless read surely."""
+    from bot.nlu.segments import clauses_of
+    from bot.scoring.dismissal import CLAUSE_SURE, DismissalReading, clauses_keeping_real, detect
+    from bot.scoring.report import score_transcript
+    from bot.transcripts import parse_transcript
+
+    text = "With the long shifts your back's taking a hammering. It's not that the pain isn't real, your nerves are turned up."
+    parts = clauses_of(text)
+    assert len(parts) == 2
+    likely, calm = DismissalReading(0.9, "age_normalising"), DismissalReading(0.02, "denial")
+    keeping = clauses_keeping_real([("ask_work", 0.4), ("explain_mind_body", 0.9)])
+    assert keeping == [False, True]
+    assert detect(parts, [likely, calm], likely)[0].confident
+    assert not detect(parts, [likely, calm], likely, keeping_real=keeping)[0].confident
+    sure = DismissalReading(CLAUSE_SURE, "psychologising")
+    assert detect(parts, [sure, calm], sure, keeping_real=keeping)[0].confident
+    # A clause does not excuse itself, and a one-clause turn has no other clause.
+    assert detect(parts, [likely, calm], likely, keeping_real=[True, False])[0].confident
+    assert clauses_keeping_real([("legitimize", 0.95)]) == [False]
+    # Through the real models: a plain "it's all in your head" is still capped.
+    report = score_transcript(parse_transcript({"persona_id": None, "turns": [
+        {"speaker": "learner", "text": "Honestly, it's all in your head. Your scans are all normal."}]}, "t"))
+    assert report["dismissals"]

@@ -143,7 +143,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
                     and prediction.topic in topics.load_topics()):
                 lt.topics.setdefault(prediction.topic, clip(part.text))
         found = dismissal.detect(parts, [d for _, d in popped], whole_dismissal, red_flags_checked,
-                                 dismissal.reads_as_reflection(whole.topic, whole.confidence))
+                                 dismissal.reads_as_reflection(whole.topic, whole.confidence),
+                                 dismissal.clauses_keeping_real([(p.topic, p.confidence) for p in part_predictions]))
         lt.dismissals = [d for d in found if d.confident]
         lt.for_review = [] if lt.dismissals else [d for d in found if not d.confident]
         for topic_id in ("dismiss", "reassure_premature"):

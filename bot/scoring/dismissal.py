@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from bot.nlu.segments import Segment, clauses_of, with_clauses
 from bot.scoring import dismissal_model
+from bot.scoring.classifier import shared_classifier
 from bot.scoring.dismissal_model import KINDS, DismissalReading
 
 __all__ = ["KINDS", "Dismissal", "detect", "dismissal_act"]
@@ -71,16 +72,31 @@ class Dismissal:
     confident: bool  # False: "for review", shown to the assessor, never capping the score
 
 
+#: Another clause of the turn that the act model reads this surely as keeping the symptoms
+#: real ("... your gut's probably copping it. It's not that it isn't real, it's that the
+#: volume's been turned up") makes a dismissive reading short of CLAUSE_SURE for review only
+#: (fitted on the dev half and the dev sentences: no dismissal there is lost).
+KEEPS_REAL_ACTS = frozenset({"legitimize", "explain_mind_body"})
+KEEPS_REAL_CONFIDENCE = 0.7
+
+
+def clauses_keeping_real(acts: Sequence[Tuple[str, float]]) -> List[bool]:
+    """For each clause's act and its confidence: does it keep the symptoms real?"""
+    return [len(acts) > 1 and name in KEEPS_REAL_ACTS and p >= KEEPS_REAL_CONFIDENCE for name, p in acts]
+
+
 def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading], turn_reading: DismissalReading,
-           red_flags_checked: bool = False, reflecting: bool = False) -> List[Dismissal]:
+           red_flags_checked: bool = False, reflecting: bool = False,
+           keeping_real: Sequence[bool] = ()) -> List[Dismissal]:
     """The dismissive clauses of one learner turn, likeliest first. ``reflecting``: the act
-    model reads the turn as a reflection (reads_as_reflection)."""
+    model reads the turn as a reflection (reads_as_reflection); ``keeping_real``: for each
+    clause, whether it keeps the symptoms real (clauses_keeping_real)."""
     turn_p = turn_reading.probability
     if turn_p < TURN_REVIEW:
         return []
     found = []
     likeliest = max((r.probability for r in clause_readings), default=0.0)
-    for clause, reading in zip(parts, clause_readings):
+    for index, (clause, reading) in enumerate(zip(parts, clause_readings)):
         if reading.probability < CLAUSE_REVIEW:
             continue
         confident = ((reading.probability >= CLAUSE_CONFIDENT and turn_p >= TURN_CONFIDENT)
@@ -88,7 +104,8 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
                      or (turn_p >= TURN_SURE and reading.probability == likeliest))
         if reading.kind == "premature_reassurance" and red_flags_checked:
             confident = False  # reassurance after the alarm features were asked about may be earned
-        if patients_view(clause.text) or (reflecting and reading.probability < CLAUSE_SURE):
+        kept_real = any(k for other, k in enumerate(keeping_real) if other != index)
+        if patients_view(clause.text) or ((reflecting or kept_real) and reading.probability < CLAUSE_SURE):
             confident = False
         found.append(Dismissal(reading.kind, clause.text, round(min(reading.probability, turn_p), 3), confident))
     return sorted(found, key=lambda d: -d.probability)
@@ -108,7 +125,12 @@ def _dismissal_act(text: str, red_flags_checked: bool, reflecting: bool) -> Opti
     parts = clauses_of(text)
     readings = dismissal_model.read(with_clauses(text))
     whole, clauses = readings[0], (readings[1:] or readings[:1])
-    found = detect(parts, clauses, whole, red_flags_checked, reflecting)
+    keeping_real: List[bool] = []
+    if len(parts) > 1 and any(CLAUSE_REVIEW <= r.probability < CLAUSE_SURE for r in clauses):
+        # The act model is asked only for the few turns the answer can change.
+        keeping_real = clauses_keeping_real([(p.topic, p.confidence) for p in
+                                             shared_classifier().predict([part.text for part in parts])])
+    found = detect(parts, clauses, whole, red_flags_checked, reflecting, keeping_real)
     sure = [d for d in found if d.confident]
     if sure:
         return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"
