@@ -317,6 +317,8 @@ def test_a_question_about_the_child_in_the_third_person_goes_to_the_parent() -> 
     assert addressee_of("And what painkillers has he had for it?", leo) == "proxy"
     assert addressee_of("Does Leo get it at weekends too?", leo) == "proxy"
     assert addressee_of("And what helps?", leo) is None
+    # Turning to the patient mid-sentence: "what about yourself" before the name.
+    assert addressee_of("ok, and how about yourself Leo, what do you think makes it worse?", leo) == "patient"
 
 
 def test_the_child_addressed_with_a_question_his_file_cannot_answer_still_answers_first() -> None:

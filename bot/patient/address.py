@@ -14,7 +14,7 @@ _TITLES = ("mr", "mrs", "ms", "miss")
 _CHILD_WORDS = ("young man", "young lady", "little man", "mate", "buddy", "bud", "pal", "kiddo", "champ",
                 "sweetheart", "sweetie")
 CHILD_AGE = 16
-_LEAD = r"(?:^|[,.!?;]\s*|\b(?:hi|hello|hey|so|and|ok|okay|right|now|what about you|how about you)\s*,?\s*)"
+_LEAD = r"(?:^|[,.!?;]\s*|\b(?:hi|hello|hey|so|and|ok|okay|right|now|(?:what|how) about you(?:rself)?)\s*,?\s*)"
 
 
 def _vocative_at(names: Sequence[str], text: str, marked: bool = False) -> int:
