@@ -19,8 +19,6 @@ from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from bot.nlu import lexicon
 from bot.nlu.reading import Reading, read_turn
@@ -79,6 +77,10 @@ class TfidfSpace:
 
     @classmethod
     def fit(cls, texts: List[str], min_df: int = 1) -> "TfidfSpace":
+        # Imported here: scikit-learn is needed to train only, and loading it costs
+        # `sptrainer score` half a second.
+        from sklearn.feature_extraction.text import CountVectorizer
+
         word = CountVectorizer(ngram_range=(1, 2), min_df=min_df, token_pattern=_WORD_TOKEN.pattern).fit(texts)
         char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=min_df).fit(texts)
         space = cls(word.vocabulary_, char.vocabulary_, np.ones(0))
@@ -182,6 +184,8 @@ class TfidfModel:
         medicines = lexicon.medicine_words()
         normalised = [normalise(t, medicines) for t in texts]
         space = TfidfSpace.fit(normalised)
+        from sklearn.linear_model import LogisticRegression  # training only (see TfidfSpace.fit)
+
         model = LogisticRegression(C=c, max_iter=max_iter, random_state=0)
         model.fit(space.transform(normalised), list(labels))
         coef, intercept = model.coef_, model.intercept_
