@@ -256,8 +256,10 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
     your dad's knees earlier..."). A question ("so is it worse at night?") or a sure
     dismissal is not."""
     statement = _CHECK_TAIL.sub("", text)
-    if not statement.strip() or looks_like_question(statement) or not _REFLECTION_START.search(text):
+    if not statement.strip() or looks_like_question(statement):
         return False
+    if not _REFLECTION_START.search(text):
+        return _gives_back_unmarked(text, main, confidence, previous_reply)
     if main in ("dismiss", "reassure_premature") and confidence >= COMMUNICATION_CONFIDENCE:
         return False
     if main == "empathize" and confidence >= SURE_EMPATHY:
@@ -270,6 +272,21 @@ def reflects_last_answer(text: str, main: str, confidence: float, previous_reply
         return True
     return any(len(words & content_words(reply, plain=True)) >= REFLECTED_EARLIER_WORDS for reply in earlier_replies)
 
+
+
+#: A statement with no reflection opening still reflects when the model is this unsure of
+#: it and it gives back this many of the last answer's words ("Thirty-one years, and now
+#: a van and a scanner beeping at you").
+UNMARKED_REFLECTION_CONFIDENCE = 0.5
+UNMARKED_REFLECTION_WORDS = 3
+
+
+def _gives_back_unmarked(text: str, main: str, confidence: float, previous_reply: str) -> bool:
+    if confidence >= UNMARKED_REFLECTION_CONFIDENCE or main in ("dismiss", "reassure_premature") \
+            or _REQUEST.search(text):
+        return False
+    shared = content_words(text, plain=True) & content_words(previous_reply, plain=True)
+    return len(shared) >= UNMARKED_REFLECTION_WORDS
 
 
 #: A turn that says it asks again ("Again please...", "where did you say it was?", "just to

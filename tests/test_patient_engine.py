@@ -442,6 +442,15 @@ def test_a_statement_giving_the_last_answer_back_is_a_reflection() -> None:
     assert reflects_last_answer("It's stopping you doing the things you love.", "ask_daily_function", 0.5, "I manage.")
     assert not reflects_last_answer("So tell me about the nights.", "ask_sleep", 0.8, "Badly.")
     assert not reflects_last_answer("You're worried about it?", "ask_concerns", 0.8, "Honestly? A stroke.")
+    # With no reflection opening, an unsure statement giving back three of the answer's words
+    # reflects it; a sure reading, a request or fewer shared words does not.
+    van = "Twenty years on the buses. Now it's nights in a warehouse, a scanner timing every pick."
+    assert reflects_last_answer("Twenty years driving, and now a warehouse with a scanner timing you", "empathize",
+                                0.3, van)
+    assert not reflects_last_answer("Twenty years driving, and now a warehouse with a scanner timing you", "empathize",
+                                    0.8, van)
+    assert not reflects_last_answer("Tell me about the warehouse and the scanner, twenty years", "ask_work", 0.3, van)
+    assert not reflects_last_answer("The warehouse must be hard", "empathize", 0.3, van)
 
 
 def test_a_reflection_with_empathy_in_it_gets_the_confirming_reply_and_the_warmth() -> None:
