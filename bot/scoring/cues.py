@@ -23,7 +23,7 @@ from bot.scoring import cue_model
 from bot.scoring.style import exploring_phrase
 
 #: A clause the cue reader is this sure of is a cue (fitted on the dev half of corpus 2).
-CUE_PROBABILITY = 0.4
+CUE_PROBABILITY = 0.5
 #: A clause of this many words or fewer ("Sorry.", "Just this.") says too little to read
 #: on its own and needs this reading.
 SHORT_CLAUSE_WORDS = 3
