@@ -356,6 +356,10 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
             return tuple(dict.fromkeys((*[a for a in acts if a != topics.FALLBACK_INTENT], again)))
     if len(questions) != 1:
         return tuple(acts)
+    unread_tail = _unread_question_after_preface(acts, text)
+    if unread_tail and previous_topic and contextual_follow_up(
+            unread_tail, topics.FALLBACK_INTENT, 0.0, previous_topic, previous_reply, rare_words, names):
+        return (*acts, f"{topics.FOLLOW_UP_INTENT}:{previous_topic}")
     if reflects_last_answer(text, plain_act(acts[0]), confidence, previous_reply, earlier_replies):
         return tuple(dict.fromkeys("reflect" if i == questions[0] else a for i, a in enumerate(acts)))
     at = questions[0]
@@ -369,6 +373,21 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
         return tuple(acts)
     marked = f"{topics.FOLLOW_UP_INTENT}:{previous_topic}"
     return tuple(marked if i == at else a for i, a in enumerate(acts))
+
+
+#: The warm or social acts a turn may open with before its question.
+_PREFACES = frozenset({"greet", "empathize", "legitimize"})
+
+
+def _unread_question_after_preface(acts: Sequence[str], text: str) -> str:
+    """The closing question of a turn read only as its preface ("Oh no. How did your mum
+    and dad take the break-up?": the model read the sympathy, not the question), or ""."""
+    if not acts or any(plain_act(a) not in _PREFACES for a in acts):
+        return ""
+    parts = segments(text)
+    if len(parts) < 2 or looks_like_question(parts[0].text) or not looks_like_question(parts[-1].text):
+        return ""
+    return parts[-1].text
 
 
 class TurnContext(NamedTuple):

@@ -702,3 +702,25 @@ def test_an_unsure_uncovered_question_after_a_remark_is_still_uncovered() -> Non
 def test_a_hedge_tagged_on_asks_nothing_of_its_own() -> None:
     assert _two_acts(("any low mood at all", "ask_mood", 0.8), ", ", ("do you think?", "ask_ideas", 0.5),
                      [("ask_mood", 0.7), ("ask_ideas", 0.2)]) == ["ask_mood"]
+
+
+def test_a_question_read_only_as_its_sympathetic_preface_still_follows_up_the_answer() -> None:
+    from bot.conversation import acts_in_context
+
+    reply = "My ex and I split up in March, and I moved back in with my mum and dad."
+    text = "Oh no, that's rotten. How did your mum and dad take the split?"
+    assert acts_in_context(("empathize",), text, 0.95, "ask_relationships", reply) == \
+        ("empathize", "follow_up:ask_relationships")
+    # Sympathy alone, or after a greeting (nothing to follow up), stays what it is.
+    assert acts_in_context(("empathize",), "Oh no, that's rotten.", 0.95, "ask_relationships", reply) == ("empathize",)
+    assert acts_in_context(("empathize",), text, 0.95, None, reply) == ("empathize",)
+
+
+def test_a_follow_up_after_a_reply_to_two_questions_goes_with_the_answer_it_picks_up() -> None:
+    from bot.patient.engine import _followed_topic
+
+    persona = REGISTRY.get("priya-shah")
+    home = next(w for w in ("bathroom", "flatmates", "share") if w in " ".join(persona.answers["ask_relationships"].all_texts()))
+    assert _followed_topic(persona, ("ask_relationships", "ask_sleep"), f"and the {home}, how is that?") == "ask_relationships"
+    assert _followed_topic(persona, ("ask_relationships", "ask_sleep"), "how long for?") == "ask_sleep"
+    assert _followed_topic(persona, ("ask_sleep",), "and the bathroom?") == "ask_sleep"

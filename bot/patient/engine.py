@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
-from bot.conversation import TurnContext, acts_in_context, asked_topic, plain_act
+from bot.conversation import TurnContext, acts_in_context, asked_topic, content_words, plain_act
 from bot.patient import axes, defaults
 from bot.patient.rapport import HURTING, Rapport
 from bot.patient.variants import as_i_said, first_sentence, pick
@@ -100,7 +100,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         here = TurnContext(*context[index]) if context is not None and index < len(context) else None
         if here is not None:
             turn_acts = acts_in_context(turn_acts, here.text, here.confidence,
-                                        reply.topics[-1] if reply.topics else None, reply.text,
+                                        _followed_topic(persona, reply.topics, here.text), reply.text,
                                         here.rare_words, defaults.names_in_case(persona), sorted(state.said),
                                         asked)
             asked.append((here.text, asked_topic(turn_acts)))
@@ -112,6 +112,23 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         reply = _turn(persona, conversation_id, state, index, turn_acts, words)
         state.said.add(reply.text)
     return reply
+
+
+def _followed_topic(persona: Persona, answered: Sequence[str], text: str) -> Optional[str]:
+    """Which topic of the last reply a follow-up can refer to: of a reply to several
+    questions, the one whose answer shares most words with the turn ("how did your mum and
+    dad take the break-up?" after home and support goes with home), else the last."""
+    if len(answered) < 2:
+        return answered[-1] if answered else None
+    words = content_words(text, plain=True)
+
+    def shared(topic: str) -> int:
+        answer = persona.answers.get(topic)
+        said = " ".join(answer.all_texts()) if answer is not None else ""
+        return len(words & content_words(said, plain=True))
+
+    best = max(range(len(answered)), key=lambda i: (shared(answered[i]), i))
+    return answered[best]
 
 
 def _with_dismissal(acts: Tuple[str, ...], dismissal: str) -> Tuple[str, ...]:
