@@ -350,6 +350,10 @@ def test_an_apology_after_a_dismissal_repairs_the_hurt_even_when_misread_as_reas
     assert apology_phrase("I'm sorry, I shouldn't have said that.")
     assert apology_phrase("Sorry, that came out wrong.")
     assert not apology_phrase("I'm sorry you've been going through this.")
+    for taken_back in ("Hang on, I spoke too soon, let me listen properly.", "That was wrong of me, sorry.",
+                       "My mistake - I jumped to conclusions there.", "Sorry, that wasn't fair."):
+        assert apology_phrase(taken_back), taken_back
+    assert not apology_phrase("Was anything wrong with the scan?")
     state = Rapport(0.0)
     state.take_turn(["dismiss"])
     assert state.hurt

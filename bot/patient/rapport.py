@@ -44,7 +44,10 @@ _APOLOGY = re.compile(
     r"should not have|wrong way|badly|clumsy|brush(?:ed)? (?:you|it) off|dismissive|sounded|unfair)|"
     r"\bthat (?:came out|sounded) (?:wrong|badly|harsh|dismissive)|\bi didn'?t mean (?:to|that|it)\b|"
     r"\blet me (?:rephrase|put (?:that|it) (?:better|another way|differently)|try that again|start again)\b|"
-    r"\bi take (?:that|it) back\b|\bthat was (?:a )?(?:clumsy|unfair|careless|thoughtless|insensitive)\b",
+    r"\bi take (?:that|it) back\b|\bthat was (?:a )?(?:clumsy|unfair|careless|thoughtless|insensitive)\b|"
+    r"\b(?:that was|i was|that's|that is) (?:wrong|out of order|too (?:quick|hasty))\b|\bwrong of me\b|"
+    r"\bspoke too (?:soon|quickly|fast)\b|\bjumped (?:the gun|to (?:a )?conclusions?)\b|\bmy (?:mistake|bad)\b|"
+    r"\b(?:that )?(?:wasn'?t|was not) (?:fair|what i meant|right of me)\b|\bscratch that\b|\bforget (?:i said|what i said)\b",
     re.IGNORECASE)
 
 
