@@ -295,6 +295,20 @@ def test_a_clause_close_to_a_plain_persona_answer_never_lowers_the_bar():
     assert find_cue(clause, plain, "propose_plan") is None  # after a plan the higher bar stands
 
 
+def test_the_story_told_to_the_opening_question_needs_a_surer_cue_reading():
+    from bot.nlu.segments import Segment
+    from bot.scoring.cues import OPENING_PROBABILITY, ClauseReading, find_cue
+
+    clause = [Segment("I wake at three with my heart going and that's me up.", 0, 53)]
+    likely = [ClauseReading(OPENING_PROBABILITY - 0.1, "fear")]
+    assert find_cue(clause, likely, "ask_sleep") is not None
+    assert find_cue(clause, likely, "ask_open") is None
+    assert find_cue(clause, [ClauseReading(OPENING_PROBABILITY, "fear")], "ask_open") is not None
+    # A line the persona marks as a cue stays one.
+    scripted = [ClauseReading(0.3, "fear", cue_answer=0.9, plain_answer=0.1)]
+    assert find_cue(clause, scripted, "greet") is not None
+
+
 def test_the_empathic_lexicon_knows_validation_and_acknowledgement():
     from bot.scoring.style import empathic_phrase
 

@@ -122,6 +122,10 @@ def persona_cues(persona: Persona) -> PersonaCues:
 AFTER_PLAN_ACTS = frozenset({"explain_diagnosis", "explain_mind_body", "propose_plan", "safety_net",
                              "check_understanding", "invite_questions"})
 AFTER_PLAN_PROBABILITY = 0.9
+#: The reply to a greeting or the opening question tells the story of the complaint, which
+#: sounds emotional more often than it offers an empathic opportunity (fitted on dev).
+OPENING_ACTS = frozenset({"greet", "ask_open"})
+OPENING_PROBABILITY = 0.7
 #: After an empathic learner turn the patient often goes on in the same feeling ("It's just
 #: nice to be listened to"): only a clause read this surely is a new cue (fitted on dev).
 AFTER_EMPATHY_PROBABILITY = 0.95
@@ -134,6 +138,8 @@ def find_cue(clauses: Sequence[Segment], readings: Sequence[ClauseReading], afte
     empathic, so the patient is going on with a feeling already met, not offering a new one."""
     best: Optional[Tuple[float, Cue]] = None
     base = AFTER_PLAN_PROBABILITY if after in AFTER_PLAN_ACTS else CUE_PROBABILITY
+    if after in OPENING_ACTS:
+        base = max(base, OPENING_PROBABILITY)
     if after_empathy:
         base = max(base, AFTER_EMPATHY_PROBABILITY)
     for clause, reading in zip(clauses, readings):
