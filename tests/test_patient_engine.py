@@ -728,3 +728,13 @@ def test_a_follow_up_after_a_reply_to_two_questions_goes_with_the_answer_it_pick
     assert _followed_topic(persona, ("ask_relationships", "ask_sleep"), f"and the {home}, how is that?") == "ask_relationships"
     assert _followed_topic(persona, ("ask_relationships", "ask_sleep"), "how long for?") == "ask_sleep"
     assert _followed_topic(persona, ("ask_sleep",), "and the bathroom?") == "ask_sleep"
+
+
+def test_a_question_only_half_read_as_a_reflection_is_read_as_what_it_asks() -> None:
+    from bot.nlu.reading import read_turn
+
+    ranking = [("reflect", 0.21), ("uncovered_question", 0.13), ("ask_onset", 0.09)]
+    assert read_turn("Did you find the building ok? it's tucked away", ranking, []).main == "uncovered_question"
+    # A statement giving something back, or a sure reading, stays a reflection.
+    assert read_turn("So it's the mornings that are worst?", ranking, []).main == "reflect"
+    assert read_turn("Did you find the building ok?", [("reflect", 0.6), ("uncovered_question", 0.3)], []).main == "reflect"

@@ -77,6 +77,9 @@ _HEDGE_TAG = re.compile(r"^\W*(?:do|d'?|would|wouldn'?t|don'?t)\s*(?:you|u|ya)\s
                         r"^\W*(?:you|u) reckon\W*$", re.IGNORECASE)
 #: Below this an empathic reading of a one-clause question is no reading ("And Tom is...?").
 UNSURE_EMPATHIC_QUESTION = 0.9
+#: A turn opening with a question word that the model reads as a reflection below this asks.
+UNSURE_ASKING_REFLECTION = 0.5
+_ASKS_FIRST = re.compile(r"^\W*(?:(?:and|ok|okay|um|erm|well|now|also)\W+)*" + QUESTION_START, re.IGNORECASE)
 #: A question that says "you" asks about the patient; one that asks them to do something is a
 #: request (out_of_scope stays).
 _ABOUT_THE_PATIENT = re.compile(r"\b(?:you|your|yours|yourself|u|ur|ya)\b", re.IGNORECASE)
@@ -146,6 +149,10 @@ def _whole_reading(text: str, ranking: Sequence[Tuple[str, float]]) -> Tuple[str
             and len(segments(text)) == 1:
         # "And Tom is...?": a question the model half reads as empathy is a question it cannot read.
         whole = (topics.FALLBACK_INTENT, 0.0)
+    elif whole[0] == "reflect" and whole[1] < UNSURE_ASKING_REFLECTION and _ASKS_FIRST.match(text):
+        # "Did you find the surgery all right?": a reflection gives back a statement; a turn
+        # that opens with a question word and is only half read as one asks something.
+        whole = next((r for r in ranking[1:] if r[0] not in DISMISSIVE_ACTS), whole)
     elif whole[0] == "out_of_scope" and any(looks_like_question(part.text) for part in segments(text)) \
             and _ABOUT_THE_PATIENT.search(text) and not _REQUEST.search(text):
         # "Did you get caught in the rain on the way in?": a question about the patient's own
