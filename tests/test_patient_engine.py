@@ -738,3 +738,17 @@ def test_a_question_only_half_read_as_a_reflection_is_read_as_what_it_asks() -> 
     # A statement giving something back, or a sure reading, stays a reflection.
     assert read_turn("So it's the mornings that are worst?", ranking, []).main == "reflect"
     assert read_turn("Did you find the building ok?", [("reflect", 0.6), ("uncovered_question", 0.3)], []).main == "reflect"
+
+
+def test_who_is_someone_the_patient_just_named_is_answered_from_where_the_file_speaks_of_them() -> None:
+    from bot.patient.people import person_asked_about
+
+    persona = REGISTRY.get("margaret-doyle")
+    reply = "It started last winter when Tom began getting up confused in the night."
+    names = ("Margaret", "Doyle")
+    for who in ("And Tom is...?", "sorry, who's tom?", "Tom?", "Tom - is that your husband?"):
+        assert person_asked_about(persona, who, reply, names) == "ask_relationships", who
+    # Not a "who" question, nobody just named, or a long question: no.
+    assert person_asked_about(persona, "What happened with Tom back then?", reply, names) is None
+    assert person_asked_about(persona, "Who's Declan?", reply, names) is None
+    assert person_asked_about(persona, "Tom?", "I slept like a log before.", names) is None

@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 from bot import topics
 from bot.conversation import TurnContext, acts_in_context, asked_topic, content_words, plain_act
 from bot.patient import axes, defaults
+from bot.patient.people import acts_asking_who
 from bot.patient.rapport import HURTING, Rapport
 from bot.patient.variants import as_i_said, first_sentence, pick
 from bot.personas.model import Answer, Persona
@@ -103,6 +104,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
                                         _followed_topic(persona, reply.topics, here.text), reply.text,
                                         here.rare_words, defaults.names_in_case(persona), sorted(state.said),
                                         asked)
+            turn_acts = tuple(acts_asking_who(persona, turn_acts, here.text, reply.text, defaults.names_in_case(persona)))
             asked.append((here.text, asked_topic(turn_acts)))
         if here is not None and here.dismissal is not None:
             turn_acts = _with_dismissal(turn_acts, here.dismissal)

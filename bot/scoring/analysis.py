@@ -13,6 +13,7 @@ from bot.conversation import acts_in_context, asked_topic, plain_act, resolve_tu
 from bot.nlu.reading import read_turn
 from bot.nlu.segments import Segment, clauses_of, clip, with_clauses
 from bot.patient import defaults
+from bot.patient.people import acts_asking_who
 from bot.personas.model import Persona
 from bot.scoring import cues, dismissal
 from bot.scoring.classifier import Prediction
@@ -132,6 +133,8 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         part_predictions = [p for p, _ in popped]
         acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient, names,
                                             [p.text for p in patient], asked)
+        if persona is not None:  # "And Tom is...?" asks who Tom is, as the patient reads it
+            acts = tuple(acts_asking_who(persona, acts, turn.text, last_patient, names))
         earlier.append(acts)
         asked.append((turn.text, asked_topic(acts)))
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
