@@ -416,9 +416,12 @@ def test_the_empathic_lexicon_knows_everyday_shapes_but_not_apologies_for_mishea
     from bot.scoring.style import empathic_phrase
 
     for warm in ("you must be shattered, to be honest", "Three nights a week like that, that's grim.",
-                 "that's a lot on your shoulders", "I'm really sorry, two years is ages to put up with this"):
+                 "that's a lot on your shoulders", "I'm really sorry, two years is ages to put up with this",
+                 "honestly that sounds so intense", "I don't know how you manage, to be fair",
+                 "forty years with her, that's huge", "the headaches are completely real"):
         assert empathic_phrase(warm), warm
-    for plain in ("I'm sorry, can you say that again?", "That's a lot of tablets.", "you must be on the early shift"):
+    for plain in ("I'm sorry, can you say that again?", "That's a lot of tablets.", "you must be on the early shift",
+                  "Is it real pain, would you say?", "it isn't real, is it?"):
         assert not empathic_phrase(plain), plain
 
 

@@ -31,7 +31,11 @@ _NARROW = re.compile(
 
 _EMPATHIC = re.compile(
     r"\b(?:that|this|it)(?: all)? (?:sounds|must be|must have been|seems)\b[^.?!]{0,30}\b(?:hard|difficult|tough|awful|exhausting|frightening|scary|"
-    r"lonely|painful|upsetting|frustrating|stressful|a lot|overwhelming|horrible|draining|worrying|rough|miserable)|"
+    r"lonely|painful|upsetting|frustrating|stressful|a lot|overwhelming|horrible|draining|worrying|rough|miserable|"
+    r"full-on|intense|heavy|grim|brutal|relentless|hectic|gruelling|grueling)|"
+    r"\bi (?:honestly |really |genuinely )?don'?t know how you (?:do it|manage|cope|keep going)\b|"
+    r"\b(?:is|was|that'?s|that is) (?:such )?(?:huge|massive|a huge loss|a big loss|a big deal|a lot to lose)\b|"
+    r"\b(?:aches|pains?|headaches?|symptoms?|they|it|this)(?:'s| is| are) (?:very |completely |totally |absolutely |definitely )?real\b|"
     r"\bi'?m (?:so |really |very |truly )?sorry (?:to hear|you|about|that)|\bi can (?:see|hear|imagine|understand|tell) (?:how|that|why|this|it)|"
     r"\bi hear (?:you|that)\b|\bmakes (?:complete |total |perfect )?sense (?:that|you)|\bi believe you\b|"
     r"\byour (?:pain|symptoms?|sleep problems?|stomach problems?|tiredness) (?:is|are) (?:very |completely )?real\b|"
