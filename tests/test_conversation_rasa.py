@@ -81,6 +81,13 @@ def test_an_uncovered_question_gets_an_honest_reply(interview):
     assert replies[-1] in defaults.uncovered_lines(PRIYA, "Have you been abroad anywhere recently?")
 
 
+def test_asking_who_someone_the_patient_named_is_answered_from_where_her_file_speaks_of_them(interview):
+    margaret = BUNDLED.get("margaret-doyle")
+    replies = interview("margaret-doyle", ["When did the sleep first go off?", "And Tom is...?"])
+    assert "Tom" in replies[0]
+    assert replies[-1] in _texts("ask_relationships", margaret), replies[-1]
+
+
 def test_a_reflection_gets_a_confirming_reply(interview):
     replies = interview("priya-shah", ["So it's the planning around toilets that wears you down the most."])
     assert replies[-1] in PRIYA.reactions["reflect"]
@@ -93,6 +100,15 @@ def test_a_dismissal_keeps_the_patient_guarded_until_repaired(interview):
     replies = interview("priya-shah", warm + ["Honestly, it's probably just stress."] + later
                         + ["I'm sorry you're going through this.", "How has your mood been?"])
     assert replies[-1] in PRIYA.answers["ask_mood"].guarded
+
+
+def test_taking_a_dismissal_back_repairs_it(interview):
+    warm = ["That sounds really exhausting.", "I can hear how hard this has been."]
+    later = ["When did this first start?", "Where exactly is the pain?", "What does it feel like?",
+             "Is it there all the time?"]
+    replies = interview("priya-shah", warm + ["Honestly, it's probably just stress."] + later
+                        + ["Hang on, I spoke too soon there, that wasn't fair of me.", "How has your mood been?"])
+    assert replies[-1] not in PRIYA.answers["ask_mood"].guarded, replies[-1]
 
 
 def test_a_dismissal_the_nlu_misses_but_the_scorer_reads_still_hurts(interview):
