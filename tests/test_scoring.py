@@ -369,7 +369,7 @@ def test_a_clause_keeping_the_symptoms_real_leaves_a_likely_dismissal_in_the_sam
     your nerves are turned up": a lifestyle clause next to a mind-body explanation that keeps
     the pain real is not the learner's verdict that nothing is wrong, unless read surely."""
     from bot.nlu.segments import clauses_of
-    from bot.scoring.dismissal import CLAUSE_SURE, DismissalReading, clauses_keeping_real, detect
+    from bot.scoring.dismissal import CLAUSE_SURE, WARM_FRAME_SURE, DismissalReading, clauses_keeping_real, detect
     from bot.scoring.report import score_transcript
     from bot.transcripts import parse_transcript
 
@@ -386,6 +386,14 @@ def test_a_clause_keeping_the_symptoms_real_leaves_a_likely_dismissal_in_the_sam
     # A clause does not excuse itself, and a one-clause turn has no other clause.
     assert detect(parts, [likely, calm], likely, keeping_real=[True, False])[0].confident
     assert clauses_keeping_real([("legitimize", 0.95)]) == [False]
+    # Said first, the same words frame the dismissal warmly: a clause read at WARM_FRAME_SURE
+    # after them is confident even when the whole turn reads diluted.
+    framed = clauses_of("I believe the pain is real. But do you think the claim makes it harder to get better?")
+    kindly = DismissalReading(WARM_FRAME_SURE, "secondary_gain")
+    diluted = DismissalReading(0.3, "secondary_gain")
+    assert detect(framed, [calm, kindly], diluted, keeping_real=[True, False])[0].confident
+    assert not detect(framed, [calm, DismissalReading(0.8, "secondary_gain")], diluted,
+                      keeping_real=[True, False])[0].confident
     # Through the real models: a plain "it's all in your head" is still capped.
     report = score_transcript(parse_transcript({"persona_id": None, "turns": [
         {"speaker": "learner", "text": "Honestly, it's all in your head. Your scans are all normal."}]}, "t"))

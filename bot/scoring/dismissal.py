@@ -72,12 +72,16 @@ class Dismissal:
     confident: bool  # False: "for review", shown to the assessor, never capping the score
 
 
-#: Another clause of the turn that the act model reads this surely as keeping the symptoms
+#: A later clause of the turn that the act model reads this surely as keeping the symptoms
 #: real ("... your gut's probably copping it. It's not that it isn't real, it's that the
 #: volume's been turned up") makes a dismissive reading short of CLAUSE_SURE for review only
-#: (fitted on the dev half and the dev sentences: no dismissal there is lost).
+#: (fitted on the dev half and the dev sentences: no dismissal there is lost). The same
+#: words BEFORE the dismissive clause are a warm frame around it ("I believe the pain is
+#: real, but do you think the claim makes it harder to get better?"): a clause read at
+#: WARM_FRAME_SURE after one is confident however the whole turn reads.
 KEEPS_REAL_ACTS = frozenset({"legitimize", "explain_mind_body"})
 KEEPS_REAL_CONFIDENCE = 0.7
+WARM_FRAME_SURE = 0.85
 
 
 def clauses_keeping_real(acts: Sequence[Tuple[str, float]]) -> List[bool]:
@@ -104,7 +108,10 @@ def detect(parts: Sequence[Segment], clause_readings: Sequence[DismissalReading]
                      or (turn_p >= TURN_SURE and reading.probability == likeliest))
         if reading.kind == "premature_reassurance" and red_flags_checked:
             confident = False  # reassurance after the alarm features were asked about may be earned
-        kept_real = any(k for other, k in enumerate(keeping_real) if other != index)
+        kept_real = any(k for other, k in enumerate(keeping_real) if other > index)
+        warm_frame = any(k for other, k in enumerate(keeping_real) if other < index)
+        if warm_frame and reading.probability >= WARM_FRAME_SURE and not kept_real:
+            confident = True  # "I believe you it's real, but ... gets you out of lessons"
         if patients_view(clause.text) or ((reflecting or kept_real) and reading.probability < CLAUSE_SURE):
             confident = False
         found.append(Dismissal(reading.kind, clause.text, round(min(reading.probability, turn_p), 3), confident))
