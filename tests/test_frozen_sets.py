@@ -35,6 +35,8 @@ FROZEN = {
     "tests/data/dialogue_5/dialogue_heldout_5.yml": "9689a0578f6818a678c3f159f38cd76cf402cc4fa8b5d02b5d05208c9dc3e7f7",
     "tests/data/dialogue_5/personas/harold-finch.yml": "eb736ac83b6624f826c20db2614106d3bf9ad55a5723584fe46b24478a0f2860",
     "tests/data/dialogue_5/personas/nkechi-okafor.yml": "5256d325ebb92d312ddc295f11989c6b5bd690f9167a585cdff2b424c7f3a6b1",
+    # Dialogue set 6 (dev): 110 cases on the bundled personas by two more blind authors.
+    "tests/data/dialogue_6/dialogue_heldout_6.yml": "928c6054975e88495b7dfddc7026992e561989b51bbfa376c5ab08f1fb14fcab",
     "tests/data/dismissal_dev_sentences.yml": "502f3938bd7d68dc36d656022f80d81231c748fa3ce21682940b9a0f0c704e50",
     "tests/data/nlu_uncovered_dev.yml": "05b12eab012b88342dc7792e2a0207903c772b29744367831bee11807ff00148",
 }
