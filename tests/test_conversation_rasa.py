@@ -93,21 +93,20 @@ def test_a_reflection_gets_a_confirming_reply(interview):
     assert replies[-1] in PRIYA.reactions["reflect"]
 
 
+#: Rapport earned, a dismissal, then four turns of history (the patient stays guarded for three).
+DISMISSED = ["That sounds really exhausting.", "I can hear how hard this has been.",
+             "Honestly, it's probably just stress.", "When did this first start?", "Where exactly is the pain?",
+             "What does it feel like?", "Is it there all the time?"]
+
+
 def test_a_dismissal_keeps_the_patient_guarded_until_repaired(interview):
-    warm = ["That sounds really exhausting.", "I can hear how hard this has been."]
-    later = ["When did this first start?", "Where exactly is the pain?", "What does it feel like?",
-             "Is it there all the time?"]
-    replies = interview("priya-shah", warm + ["Honestly, it's probably just stress."] + later
-                        + ["I'm sorry you're going through this.", "How has your mood been?"])
+    replies = interview("priya-shah", DISMISSED + ["I'm sorry you're going through this.", "How has your mood been?"])
     assert replies[-1] in PRIYA.answers["ask_mood"].guarded
 
 
 def test_taking_a_dismissal_back_repairs_it(interview):
-    warm = ["That sounds really exhausting.", "I can hear how hard this has been."]
-    later = ["When did this first start?", "Where exactly is the pain?", "What does it feel like?",
-             "Is it there all the time?"]
-    replies = interview("priya-shah", warm + ["Honestly, it's probably just stress."] + later
-                        + ["Hang on, I spoke too soon there, that wasn't fair of me.", "How has your mood been?"])
+    replies = interview("priya-shah", DISMISSED + ["Hang on, I spoke too soon there, that wasn't fair of me.",
+                                                   "How has your mood been?"])
     assert replies[-1] not in PRIYA.answers["ask_mood"].guarded, replies[-1]
 
 
