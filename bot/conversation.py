@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from bot import topics
-from bot.nlu.reading import RARE_WORDS, looks_like_question
+from bot.nlu.reading import DISMISSIVE_ACTS, RARE_WORDS, WARM_PREFACE_ACTS, looks_like_question
 from bot.nlu.segments import segments
 
 PERSONA_KEY = "persona_id"
@@ -282,7 +282,7 @@ UNMARKED_REFLECTION_WORDS = 3
 
 
 def _gives_back_unmarked(text: str, main: str, confidence: float, previous_reply: str) -> bool:
-    if confidence >= UNMARKED_REFLECTION_CONFIDENCE or main in ("dismiss", "reassure_premature") \
+    if confidence >= UNMARKED_REFLECTION_CONFIDENCE or main in DISMISSIVE_ACTS \
             or _REQUEST.search(text):
         return False
     shared = content_words(text, plain=True) & content_words(previous_reply, plain=True)
@@ -376,7 +376,7 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
 
 
 #: The warm or social acts a turn may open with before its question.
-_PREFACES = frozenset({"greet", "empathize", "legitimize"})
+_PREFACES = WARM_PREFACE_ACTS | {"greet"}
 
 
 def _unread_question_after_preface(acts: Sequence[str], text: str) -> str:

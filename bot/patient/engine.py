@@ -87,6 +87,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
     state = _State(rapport=persona.rapport_start)
     reply = _opening(persona, conversation_id)
     asked: List[Tuple[str, str]] = []  # each earlier turn's words and the history topic it asked
+    names = defaults.names_in_case(persona)
     for index, turn in enumerate(acts):
         turn_acts = (turn,) if isinstance(turn, str) else tuple(turn)
         if not turn_acts:
@@ -102,9 +103,8 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
         if here is not None:
             turn_acts = acts_in_context(turn_acts, here.text, here.confidence,
                                         _followed_topic(persona, reply.topics, here.text), reply.text,
-                                        here.rare_words, defaults.names_in_case(persona), sorted(state.said),
-                                        asked)
-            turn_acts = tuple(acts_asking_who(persona, turn_acts, here.text, reply.text, defaults.names_in_case(persona)))
+                                        here.rare_words, names, sorted(state.said), asked)
+            turn_acts = acts_asking_who(persona, turn_acts, here.text, reply.text, names)
             asked.append((here.text, asked_topic(turn_acts)))
         if here is not None and here.dismissal is not None:
             turn_acts = _with_dismissal(turn_acts, here.dismissal)

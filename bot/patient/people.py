@@ -4,8 +4,9 @@ persona file that speaks of that person (docs/intent-guide.md, "Follow-ups")."""
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
+from bot.nlu.reading import WARM_PREFACE_ACTS
 from bot.personas.model import Persona
 
 #: The topics where a persona file speaks of the people in the patient's life, in the order
@@ -43,15 +44,12 @@ def person_asked_about(persona: Persona, text: str, last_reply: str, own_names: 
     return None
 
 
-#: Acts of the turn that stay beside the question ("Sorry, I should have asked - who's Tom?").
-_KEPT = frozenset({"empathize", "legitimize"})
-
-
 def acts_asking_who(persona: Persona, acts: Sequence[str], text: str, last_reply: str,
-                    own_names: Sequence[str]) -> Sequence[str]:
+                    own_names: Sequence[str]) -> Tuple[str, ...]:
     """The turn's acts with a "who is..." question read as the people topic it asks about
-    (person_asked_about); unchanged otherwise. The patient and the scorer both use this."""
+    (person_asked_about), keeping a warm preface ("Sorry, I should have asked - who's
+    Tom?"); unchanged otherwise. The patient and the scorer both use this."""
     topic = person_asked_about(persona, text, last_reply, own_names)
     if topic is None:
-        return acts
-    return (*[a for a in acts if a in _KEPT], topic)
+        return tuple(acts)
+    return (*[a for a in acts if a in WARM_PREFACE_ACTS], topic)

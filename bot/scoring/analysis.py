@@ -134,7 +134,7 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         acts, confidence = _acts_in_context(turn.text, whole, parts, part_predictions, earlier, last_patient, names,
                                             [p.text for p in patient], asked)
         if persona is not None:  # "And Tom is...?" asks who Tom is, as the patient reads it
-            acts = tuple(acts_asking_who(persona, acts, turn.text, last_patient, names))
+            acts = acts_asking_who(persona, acts, turn.text, last_patient, names)
         earlier.append(acts)
         asked.append((turn.text, asked_topic(acts)))
         lt = LearnerTurn(turn.number, turn.text, acts[0], confidence, question_style(turn.text),
