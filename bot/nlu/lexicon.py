@@ -44,6 +44,14 @@ def texting_forms(*words: str) -> Tuple[str, ...]:
     return tuple(k for k, v in TEXTING.items() if v in words)
 
 
+#: Capitalised words that start a sentence but are no one's name ("Okay, how...", "So,
+#: what...", "Sorry, who's Tom?"): the clause splitter does not take them for a name the
+#: learner turns to, and the patient does not take them for a person it named. Kinship and
+#: role words ("Mum", "Doctor", "Mr") are each module's own choice.
+NOT_NAMES = frozenset("""Okay Ok Right Sorry Thanks Great Yes Yeah No Well Sure Good Lovely Alright Cool Fine Ah Oh
+Hmm Mm Now So And Then Hi Hello Hey Morning Afternoon Evening Who Whos What Is Was Are Did Does The Your His Her
+Their Tell Remind""".split())
+
 #: The token a medicine name becomes, and the one a dose becomes.
 MEDICINE = "medicinename"
 DOSE = "medicinedose"

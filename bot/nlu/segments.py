@@ -34,8 +34,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=b
 #: A clause that only names whom the learner speaks to, before a comma ("Leo, how's
 #: school?", "Mr Nowak, what are your nights like?"): it asks nothing, and a name the model has never met only blurs the reading.
 _VOCATIVE = re.compile(r"^\W*(?:(?i:and|so|now|ok|okay|right)\W+)?(?:(?i:mr|mrs|ms|miss|dr)\.?\s+)?"
-                       r"(?!(?:Okay|Ok|Right|Sorry|Thanks|Great|Yes|Yeah|No|Well|Sure|Good|Lovely|Alright|Cool|"
-                       r"Fine|Ah|Oh|Hmm|Mm|Right|Now|So|And|Hi|Hello|Hey|Morning|Afternoon|Evening|Doctor|Nurse)\b)"
+                       r"(?!(?:" + "|".join(sorted(lexicon.NOT_NAMES | {"Doctor", "Nurse"})) + r")\b)"
                        r"[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+)?\W*$")
 
 

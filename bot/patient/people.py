@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence, Tuple
 
+from bot.nlu import lexicon
 from bot.nlu.reading import WARM_PREFACE_ACTS
 from bot.personas.model import Persona
 
@@ -15,9 +16,9 @@ PEOPLE_TOPICS = ("ask_relationships", "ask_support", "ask_family_history")
 #: At most this many words: "And Tom is...?", "sorry, who's Tom?", "Tom - your husband?".
 WHO_WORDS = 6
 _NAME = re.compile(r"\b[A-Z][a-z]{2,}\b")
-#: Capitalised words that are no one's name.
-_NOT_NAMES = frozenset("""And Who Whos Sorry What Is Was The Your His Her Their Are Did Does Mum Dad Doctor Okay
-Right Yes Yeah Oh Ah So Then Tell Remind Mr Mrs Ms Miss Dr""".split())
+#: Capitalised words that name no one the patient spoke of: sentence starters
+#: (lexicon.NOT_NAMES), kinship and titles.
+_NOT_NAMES = lexicon.NOT_NAMES | {"Mum", "Dad", "Doctor", "Mr", "Mrs", "Ms", "Miss", "Dr"}
 
 
 #: The question asks who: "who's Tom?", "And Tom is...?", "Tom?", "Tom - is that your husband?".
