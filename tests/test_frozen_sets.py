@@ -37,6 +37,10 @@ FROZEN = {
     "tests/data/dialogue_5/personas/nkechi-okafor.yml": "5256d325ebb92d312ddc295f11989c6b5bd690f9167a585cdff2b424c7f3a6b1",
     # Dialogue set 6 (dev): 110 cases on the bundled personas by two more blind authors.
     "tests/data/dialogue_6/dialogue_heldout_6.yml": "928c6054975e88495b7dfddc7026992e561989b51bbfa376c5ab08f1fb14fcab",
+    # Dialogue test set 7: 205 cases by two more blind authors, two more unseen personas.
+    "tests/data/dialogue_7/dialogue_heldout_7.yml": "cadf5a1e0c5f4a9a16e104db42ced70fb73ff8fdfd0ddf86c19610785b0d0802",
+    "tests/data/dialogue_7/personas/bethany-hollis.yml": "9840f05c7663c95197b7418ef780f1cd673e76e2677a05286a4f8424e183b296",
+    "tests/data/dialogue_7/personas/martin-kershaw.yml": "a49d9113c080f7da8cb6aa3dd2d8fee5088899a248b05f9e57e5e72080e05fe5",
     "tests/data/dismissal_dev_sentences.yml": "502f3938bd7d68dc36d656022f80d81231c748fa3ce21682940b9a0f0c704e50",
     "tests/data/nlu_uncovered_dev.yml": "05b12eab012b88342dc7792e2a0207903c772b29744367831bee11807ff00148",
 }
