@@ -755,3 +755,12 @@ def test_who_is_someone_the_patient_just_named_is_answered_from_where_the_file_s
     assert person_asked_about(persona, "What happened with Tom back then?", reply, names) is None
     assert person_asked_about(persona, "Who's Declan?", reply, names) is None
     assert person_asked_about(persona, "Tom?", "I slept like a log before.", names) is None
+
+
+def test_a_question_tag_stays_with_its_clause_and_a_second_question_after_a_comma_splits() -> None:
+    from bot.nlu.segments import segments
+
+    assert [s.text for s in segments("The scope was clear, so it can't really be acid, can it?")] == \
+        ["The scope was clear, so it can't really be acid, can it?"]
+    assert len(segments("It's just stress, don't you think?")) == 1
+    assert [s.text for s in segments("Any pain at night, does it wake you?")] == ["Any pain at night", "does it wake you?"]

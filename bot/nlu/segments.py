@@ -26,9 +26,13 @@ QUESTION_START = r"(?:" + "|".join(map(re.escape, (*_QUESTION_WORDS, *lexicon.te
 #: long n wat makes it worse").
 JOINING_WORDS = ("and", "also", "plus", *lexicon.texting_forms("and"))
 _AND = r"(?:" + "|".join(JOINING_WORDS) + r")"
+#: A question tag asks nothing new ("... can't really be acid, can it?", "..., do you?"): it
+#: stays with its clause.
+_TAG = (r"(?:is|was|can|could|do|does|did|have|has|are|will|would|should)(?:n'?t)?\s+"
+        r"(?:it|you|he|she|they|we|i|that|there|this)(?:\s+think)?\W*$")
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)"
                        r"|,?\s+(?=" + _AND + r"\s+(?:" + QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
-                       r"|,\s+(?=" + QUESTION_START + r")", re.IGNORECASE)
+                       r"|,\s+(?=" + QUESTION_START + r")(?!" + _TAG + r")", re.IGNORECASE)
 
 
 #: A clause that only names whom the learner speaks to, before a comma ("Leo, how's
