@@ -764,3 +764,11 @@ def test_a_question_tag_stays_with_its_clause_and_a_second_question_after_a_comm
         ["The scope was clear, so it can't really be acid, can it?"]
     assert len(segments("It's just stress, don't you think?")) == 1
     assert [s.text for s in segments("Any pain at night, does it wake you?")] == ["Any pain at night", "does it wake you?"]
+
+
+def test_a_list_of_anything_questions_splits_into_its_questions() -> None:
+    from bot.nlu.segments import segments
+
+    text = "Quickly - anything that sets it off, anything that eases it, and any bleeding?"
+    assert [s.text for s in segments(text)] == ["Quickly", "anything that sets it off", "anything that eases it",
+                                                "and any bleeding?"]

@@ -18,7 +18,7 @@ from bot.nlu import lexicon
 # and what about your mood?").
 _QUESTION_WORDS = ("what", "what's", "how", "how's", "when", "where", "whereabouts", "why", "who", "which", "whether",
                    "do", "does", "did", "are", "is", "was", "were", "have", "has", "had", "can", "could", "would",
-                   "will", "any")
+                   "will", "any", "anything", "anyone", "anybody")
 #: The words a question starts with, and their texting forms: one home for the splitter and
 #: for bot/nlu/reading.py's "is this clause a question?".
 QUESTION_START = r"(?:" + "|".join(map(re.escape, (*_QUESTION_WORDS, *lexicon.texting_forms(*_QUESTION_WORDS)))) + r")\b"
