@@ -58,7 +58,7 @@ def _examples() -> Tuple[List[str], List[str]]:
     return texts, labels
 
 
-SPEC = ModelSpec("cues", (SENTENCES, *_persona_files()), _examples, c=10.0)
+SPEC = ModelSpec("cues", (SENTENCES, Path(__file__), *_persona_files()), _examples, c=10.0)
 
 
 def model() -> TfidfModel:

@@ -62,7 +62,8 @@ def _examples() -> Tuple[List[str], List[str]]:
     return texts, labels
 
 
-SPEC = ModelSpec("dismissal", (SENTENCES, *_nlu_files()), _examples, c=10.0, weight=DISMISSIVE_WEIGHT)
+SPEC = ModelSpec("dismissal", (SENTENCES, Path(__file__), *_nlu_files()), _examples, c=10.0,
+                 weight=DISMISSIVE_WEIGHT)
 
 
 def model() -> TfidfModel:

@@ -33,7 +33,7 @@ class ModelSpec:
     """What a classifier is trained from: a name, its data files, how to read them, and C."""
 
     name: str
-    data_files: Tuple[Path, ...]
+    data_files: Tuple[Path, ...]  # and the module that reads them: a change to either retrains
     examples: Callable[[], Examples]
     c: float = 10.0
     #: Anything else the examples depend on (a class weight): part of the fingerprint.
