@@ -328,6 +328,10 @@ def test_a_clause_framed_as_the_patients_own_view_is_never_a_confident_dismissal
     reflection = "So you put it down to your age, mostly."
     endorsed = "As you said yourself, it's just your age."
     assert patients_view(reflection) and not patients_view(endorsed)
+    # Reporting what the patient said gives it back; concluding from it or agreeing does not.
+    assert patients_view("You said it's not only the back.")
+    assert not patients_view("You mentioned deadlines, so it's most likely just stress.")
+    assert not patients_view("You said it's your nerves and I agree with you.")
     sure = DismissalReading(0.99, "age_normalising")
     for text, confident in ((reflection, False), (endorsed, True)):
         found = detect(clauses_of(text), [sure], sure)

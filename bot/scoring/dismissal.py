@@ -41,7 +41,7 @@ TURN_REVIEW = 0.15
 
 #: A clause framed as the patient's own view ("So you put it down to your age", "You reckon
 #: it's the stress?") is a reflection, not the learner's verdict: at most "for review". Not
-#: "you said..." or "you mentioned...": "as you said, it's all stress" endorses it.
+#: "as you said, it's all stress": that endorses it.
 _PATIENTS_VIEW = re.compile(
     r"^\W*(?:(?:so|and|right|ok|okay|mm|yeah)\W+)*(?:(?:it )?(?:sounds|seems) like |i get the sense |"
     r"i hear that |if i'?ve got it right,? )?you(?:'re| are|'ve| have)?\s+(?:been\s+)?(?:think(?:ing)?|thought|(?:feel|felt) (?:like|that|as if|as though|it'?s|it is|it was|this is|people|everyone|nobody|no one|others|they|doctors)|"
@@ -50,8 +50,17 @@ _PATIENTS_VIEW = re.compile(
     re.IGNORECASE)
 
 
+#: A clause that only reports what the patient said ("You said it's not only the back.") gives
+#: it back too; one that draws a conclusion from it or agrees ("you mentioned deadlines, so
+#: it's most likely just stress", "you said it's stress and I agree") is the learner's verdict.
+_REPORTED = re.compile(
+    r"^\W*(?:(?:so|and|right|ok|okay|mm|yeah)\W+)*you (?:said|mentioned|told me|were saying)\b"
+    r"(?![^.?!]*\b(?:so|which means|that'?s why|therefore|then|i agree|you'?re right|exactly|spot on)\b)",
+    re.IGNORECASE)
+
+
 def patients_view(clause: str) -> bool:
-    return bool(_PATIENTS_VIEW.search(clause))
+    return bool(_PATIENTS_VIEW.search(clause) or _REPORTED.search(clause))
 
 
 #: A turn the act model reads as a reflection this surely ("So it's a deep ache, like you've
