@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from bot import topics
-from bot.nlu.reading import DISMISSIVE_ACTS, RARE_WORDS, WARM_PREFACE_ACTS, looks_like_question
+from bot.nlu.reading import (DISMISSIVE_ACTS, RARE_WORDS, WARM_PREFACE_ACTS, looks_like_question, question_acts,
+                              subject_put_first)
 from bot.nlu.segments import segments
 
 PERSONA_KEY = "persona_id"
@@ -22,6 +23,21 @@ def plain_act(act: str) -> str:
     """A resolved follow-up ``follow_up:<topic>`` as its topic; any other act unchanged."""
     prefix = topics.FOLLOW_UP_INTENT + ":"
     return act[len(prefix):] if act.startswith(prefix) else act
+
+
+def acts_with_dismissal(acts: Sequence[str], dismissal: str) -> Tuple[str, ...]:
+    """The turn's acts with its hurt as the dismissal reader found it ("dismiss",
+    "reassure_premature", or "" for none), so patient and score report agree: the act model's
+    own dismissal gives way to it, and a statement the reader is sure of is that dismissal
+    whatever else the act model called it ("It's all in your head." is no reflection); the
+    questions of the turn are still asked (docs/scoring.md, "One reading for patient and report")."""
+    kept = tuple(a for a in acts if a not in DISMISSIVE_ACTS)
+    if not dismissal:
+        return kept or (topics.FALLBACK_INTENT,)
+    questions = question_acts()
+    if kept and plain_act(kept[0]) in questions:
+        return (*kept, dismissal)
+    return (dismissal, *[a for a in kept if plain_act(a) in questions])
 
 
 def resolve_turn(acts: Sequence[str], earlier: Sequence[Sequence[str]], mark: bool = False) -> Tuple[str, ...]:
@@ -161,6 +177,11 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
                  or (_ELLIPTICAL.search(text) and confidence < PICK_UP_CONFIDENCE)):
         return True
     if picked_up and words <= PICK_UP_WORDS and confidence < PICK_UP_CONFIDENCE and question and after_history:
+        return True
+    # "the thyroid, is your mum on tablets for it?": something of the answer named first and
+    # a question pointing back at it ask about the answer, however common the word.
+    subject = subject_put_first(text) if after_history and confidence < PICK_UP_CONFIDENCE else None
+    if subject is not None and content_words(subject) & said - case_names:
         return True
     if words <= 8 and (_ELLIPTICAL.search(text) or _QUANTITY.search(text)) and confidence < ELLIPTICAL_CONFIDENCE \
             and not (history and confidence >= SURE_OTHER_TOPIC):

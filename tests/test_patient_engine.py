@@ -772,3 +772,31 @@ def test_a_list_of_anything_questions_splits_into_its_questions() -> None:
     text = "Quickly - anything that sets it off, anything that eases it, and any bleeding?"
     assert [s.text for s in segments(text)] == ["Quickly", "anything that sets it off", "anything that eases it",
                                                 "and any bleeding?"]
+
+
+def test_a_word_or_two_read_as_a_summary_is_no_reading() -> None:
+    from bot.nlu.reading import read_turn
+
+    assert read_turn("right", [("summarize", 0.22), ("legitimize", 0.15)], []).main == "nlu_fallback"
+    text = "So: nine months of cramps and bloating, worse with deadlines. Have I got that?"
+    assert read_turn(text, [("summarize", 0.6), ("reflect", 0.2)], []).main == "summarize"
+
+
+def test_something_of_the_answer_named_first_and_asked_about_follows_that_answer() -> None:
+    from bot.conversation import contextual_follow_up
+
+    reply = "My mum has an underactive thyroid, and my aunt has IBS."
+    text = "the thyroid, is your mum on tablets for it?"
+    assert contextual_follow_up(text, "ask_medications", 0.81, "ask_family_history", reply)
+    # Not when the phrase names something the answer did not mention.
+    assert not contextual_follow_up("the inhaler, how often do you use it?", "ask_medications", 0.81,
+                                    "ask_family_history", reply)
+
+
+def test_a_statement_the_dismissal_reader_is_sure_of_is_that_dismissal_and_questions_stay() -> None:
+    from bot.conversation import acts_with_dismissal
+
+    assert acts_with_dismissal(("reflect",), "dismiss") == ("dismiss",)
+    assert acts_with_dismissal(("ask_sleep", "dismiss"), "dismiss") == ("ask_sleep", "dismiss")
+    assert acts_with_dismissal(("empathize", "ask_mood"), "reassure_premature") == ("reassure_premature", "ask_mood")
+    assert acts_with_dismissal(("dismiss",), "") == ("nlu_fallback",)

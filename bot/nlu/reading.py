@@ -77,6 +77,8 @@ _HEDGE_TAG = re.compile(r"^\W*(?:do|d'?|would|wouldn'?t|don'?t)\s*(?:you|u|ya)\s
                         r"^\W*(?:you|u) reckon\W*$", re.IGNORECASE)
 #: Below this an empathic reading of a one-clause question is no reading ("And Tom is...?").
 UNSURE_EMPATHIC_QUESTION = 0.9
+#: A summary has at least this many words ("right" read as one is no reading).
+SUMMARY_MIN_WORDS = 4
 #: A turn opening with a question word that the model reads as a reflection below this asks.
 UNSURE_ASKING_REFLECTION = 0.5
 _ASKS_FIRST = re.compile(r"^\W*(?:(?:and|ok|okay|um|erm|well|now|also)\W+)*" + QUESTION_START, re.IGNORECASE)
@@ -148,6 +150,9 @@ def _whole_reading(text: str, ranking: Sequence[Tuple[str, float]]) -> Tuple[str
     elif whole[0] == "empathize" and whole[1] < UNSURE_EMPATHIC_QUESTION and text.rstrip().endswith("?") \
             and len(segments(text)) == 1:
         # "And Tom is...?": a question the model half reads as empathy is a question it cannot read.
+        whole = (topics.FALLBACK_INTENT, 0.0)
+    elif whole[0] == "summarize" and len(text.split()) < SUMMARY_MIN_WORDS:
+        # "right": a summary gives back several things said; a word or two is none.
         whole = (topics.FALLBACK_INTENT, 0.0)
     elif whole[0] == "reflect" and whole[1] < UNSURE_ASKING_REFLECTION and _ASKS_FIRST.match(text):
         # "Did you find the surgery all right?": a reflection gives back a statement; a turn
@@ -226,16 +231,26 @@ def _joined_on_next(text: str, clauses: Sequence[Tuple[int, int, str, float]], i
     return bool(_NEW_QUESTION.match(text[start:end]) and _QUESTION_LIKE.search(text[start:end]))
 
 
+def subject_put_first(text: str) -> Optional[str]:
+    """The noun phrase a two-clause turn names first and then asks about ("the thyroid, is
+    your mum on tablets for it?" -> "the thyroid"), else None: one home for that shape."""
+    parts = segments(text)
+    if len(parts) != 2:
+        return None
+    phrase, question = parts[0].text, parts[1].text
+    if (len(phrase.split()) <= TOPIC_PHRASE_WORDS and not looks_like_question(phrase) and not _ASKS.search(phrase)
+            and looks_like_question(question) and _POINTS_BACK.search(question)):
+        return phrase
+    return None
+
+
 def _put_first(text: str, clauses: Sequence[Tuple[int, int, str, float]], questions: frozenset) -> Optional[Act]:
     """The act of a two-clause turn that names its subject first and then asks about it
     ("and your boss, what did they actually say?"), else None."""
     if len(clauses) != 2:
         return None
-    (start, end, name, confidence), (q_start, q_end, _, _) = clauses
-    phrase, question = text[start:end], text[q_start:q_end]
-    if (name in questions and confidence >= QUESTION_ACT_CONFIDENCE and len(phrase.split()) <= TOPIC_PHRASE_WORDS
-            and not looks_like_question(phrase) and not _ASKS.search(phrase) and looks_like_question(question)
-            and _POINTS_BACK.search(question)):
+    name, confidence = clauses[0][2], clauses[0][3]
+    if name in questions and confidence >= QUESTION_ACT_CONFIDENCE and subject_put_first(text) is not None:
         return Act(name, confidence, 0, len(text))
     return None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from bot import topics
-from bot.conversation import TurnContext, acts_in_context, asked_topic, content_words, plain_act
+from bot.conversation import TurnContext, acts_in_context, acts_with_dismissal, asked_topic, content_words, plain_act
 from bot.patient import axes, defaults
 from bot.patient.people import acts_asking_who
 from bot.patient.rapport import HURTING, Rapport
@@ -107,7 +107,7 @@ def respond(persona: Persona, conversation_id: str, acts: Sequence[Turn],
             turn_acts = acts_asking_who(persona, turn_acts, here.text, reply.text, names)
             asked.append((here.text, asked_topic(turn_acts)))
         if here is not None and here.dismissal is not None:
-            turn_acts = _with_dismissal(turn_acts, here.dismissal)
+            turn_acts = acts_with_dismissal(turn_acts, here.dismissal)
         if here is not None and here.empathic and not set(map(plain_act, turn_acts)) & WARM:
             turn_acts = ("empathize", *turn_acts) if turn_acts != (FALLBACK,) else ("empathize",)
         words = here.text if here is not None else ""
@@ -131,14 +131,6 @@ def _followed_topic(persona: Persona, answered: Sequence[str], text: str) -> Opt
 
     best = max(range(len(answered)), key=lambda i: (shared(answered[i]), i))
     return answered[best]
-
-
-def _with_dismissal(acts: Tuple[str, ...], dismissal: str) -> Tuple[str, ...]:
-    """The turn's acts with its hurt as the dismissal reader found it: the NLU's own dismiss
-    or reassure_premature gives way to it, so patient and score report agree."""
-    kept = tuple(a for a in acts if a not in HURTING)
-    out = (*kept, dismissal) if dismissal else kept
-    return out or (FALLBACK,)
 
 
 def _opening(persona: Persona, conversation_id: str) -> PatientReply:
