@@ -12,8 +12,14 @@ from functools import lru_cache
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from bot import topics
-from bot.nlu.reading import (DISMISSIVE_ACTS, RARE_WORDS, WARM_PREFACE_ACTS, looks_like_question, question_acts,
-                              subject_put_first)
+from bot.nlu.reading import (
+    DISMISSIVE_ACTS,
+    RARE_WORDS,
+    WARM_PREFACE_ACTS,
+    looks_like_question,
+    question_acts,
+    subject_put_first,
+)
 from bot.nlu.segments import segments
 
 PERSONA_KEY = "persona_id"
