@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, Iterable, Tuple
 
+from bot.nlu.reading import DISMISSIVE_ACTS
+
 #: Rapport change per learner act (CARE / Suchman: acknowledging builds trust,
 #: dismissing and empty reassurance erode it).
 RAPPORT_DELTA: Dict[str, float] = {
@@ -30,7 +32,7 @@ GUARDED_AFTER_DISMISSAL = 3
 RAPPORT_RANGE = (-5.0, 6.0)
 
 #: Acts that hurt the patient: until repaired, warmth counts for half and nothing opens up.
-HURTING = frozenset({"dismiss", "reassure_premature"})
+HURTING = DISMISSIVE_ACTS
 #: Acts that repair the hurt at once (the symptoms are real; here is what they are).
 REPAIRING = frozenset({"legitimize", "explain_mind_body", "explain_diagnosis"})
 #: Or this many empathic acts after the hurt.

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from bot import topics
 from bot.conversation import acts_in_context, acts_with_dismissal, asked_topic, plain_act, resolve_turn
-from bot.nlu.reading import read_turn
+from bot.nlu.reading import DISMISSIVE_ACTS, read_turn
 from bot.nlu.segments import Segment, clauses_of, clip, with_clauses
 from bot.patient import defaults
 from bot.patient.people import acts_asking_who
@@ -152,13 +152,13 @@ def analyse(transcript: Transcript, signals: Signals, persona: Optional[Persona]
         lt.for_review = [] if lt.dismissals else [d for d in found if not d.confident]
         if lt.dismissals:
             # As the patient takes it: a statement the reader is sure of is that dismissal.
-            hurt = "reassure_premature" if lt.dismissals[0].kind == "premature_reassurance" else "dismiss"
+            hurt = dismissal.patient_act(lt.dismissals[0].kind)
             read = acts_with_dismissal(acts, hurt)
             lt.topic = read[0]
-            for act in set(acts) - set(read) - {"dismiss", "reassure_premature"}:
+            for act in set(acts) - set(read) - DISMISSIVE_ACTS:
                 lt.topics.pop(act, None)
             lt.topics.setdefault(hurt, lt.dismissals[0].quote)
-        for topic_id in ("dismiss", "reassure_premature"):
+        for topic_id in DISMISSIVE_ACTS:
             if topic_id in lt.topics and not lt.dismissals:
                 del lt.topics[topic_id]  # the clause-level guards found it was not dismissive
         lt.empathy_quote = _empathy(lt)

@@ -73,6 +73,12 @@ def reads_as_reflection(main_act: str, confidence: float) -> bool:
     return main_act == "reflect" and confidence >= REFLECTION_CONFIDENT
 
 
+def patient_act(kind: str) -> str:
+    """The act by which the patient takes a dismissal of this kind: a premature reassurance
+    hurts as ``reassure_premature``, every other kind as ``dismiss``."""
+    return "reassure_premature" if kind == "premature_reassurance" else "dismiss"
+
+
 @dataclass(frozen=True)
 class Dismissal:
     kind: str
@@ -149,5 +155,5 @@ def _dismissal_act(text: str, red_flags_checked: bool, reflecting: bool) -> Opti
     found = detect(parts, clauses, whole, red_flags_checked, reflecting, keeping_real)
     sure = [d for d in found if d.confident]
     if sure:
-        return "reassure_premature" if sure[0].kind == "premature_reassurance" else "dismiss"
+        return patient_act(sure[0].kind)
     return None if found else ""

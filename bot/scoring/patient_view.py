@@ -22,6 +22,7 @@ from bot.nlu.segments import clip, segments
 from bot.patient.rapport import Rapport
 from bot.personas.model import Persona
 from bot.scoring.analysis import Analysis, LearnerTurn
+from bot.scoring.dismissal import patient_act
 from bot.scoring.rubric import BACKGROUND, CHARACTERISATION
 from bot.scoring.style import legitimising_phrase, shorthand
 
@@ -86,7 +87,7 @@ def learner_acts(turn: LearnerTurn) -> List[str]:
     if turn.empathy_quote is None:
         acts -= {"empathize", "legitimize"}
     for d in turn.dismissals:
-        acts.add("reassure_premature" if d.kind == "premature_reassurance" else "dismiss")
+        acts.add(patient_act(d.kind))
     if turn.empathy_quote is not None and not acts & {"empathize", "legitimize"}:
         acts.add("empathize")
     return sorted(acts)
