@@ -588,6 +588,12 @@ def patient_experience(a: Analysis, domains: Sequence[object] = ()) -> Dict[str,
     c = _context(a)
     v, rapport, start = c.v, c.rapport, c.start
     items = {item_id: rate(c) for item_id, rate in _RATERS.items()}
+    # A clause shown to the assessor for review is neither held against the learner nor
+    # quoted in their favour: the patient's view never cites it (docs/scoring.md).
+    review = [(t.number, d.quote) for t in a.learner for d in t.for_review]
+    for item in items.values():
+        item.points = [p for p in item.points
+                       if not any(p.turn == n and (p.quote in q or q in p.quote) for n, q in review)]
     out_items = [_finish(items[item_id], label, v, item_id in ("at_ease", "care_compassion"))
                  for item_id, label in ITEMS]
     return {
