@@ -135,19 +135,22 @@ _COMMON_PLAIN = frozenset(_plain_form(w) for w in _COMMON)
 
 
 def contextual_follow_up(text: str, main: str, confidence: float, previous_topic: Optional[str],
-                         previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = ()) -> bool:
+                         previous_reply: str, rare_words: Sequence[str] = (), names: Sequence[str] = (),
+                         previous_question: str = "") -> bool:
     """True when a turn follows up the patient's last answer: it asks for more ("say a bit
     more about that"), picks up something specific the patient just said (a word the model
     rarely meets in questions: "your cousin, what was that?", "any sleepwalking?"), or, when
     unsure, asks how much or how long ("roughly how many a day?"), starts like a follow-up
     ("and first thing?") or picks up any of the answer's words ("the landing light - all
     night?"). A sure question on another topic is a change of topic. ``names`` (the people
-    of the case) are not picked-up words: "Leo, what about school?" speaks to Leo."""
+    of the case) are not picked-up words: "Leo, what about school?" speaks to Leo. The words
+    of the learner's own ``previous_question`` count as said too ("where do you get the weed?"
+    after "booze, weed?" and an answer about "a joint")."""
     # Only an answer can be followed up: a greeting or a reaction ("Thank you") cannot.
     if previous_topic not in topics.history_question_ids() | {"ask_open"} or main == topics.START_INTENT:
         return False
     words = len(text.split())
-    said = content_words(previous_reply)
+    said = content_words(previous_reply) | content_words(previous_question)
     case_names = {n.lower() for n in names}
     picked_up = set(rare_words) & said - case_names
     question = looks_like_question(text)
@@ -395,8 +398,9 @@ def acts_in_context(acts: Sequence[str], text: str, confidence: float, previous_
         return tuple(dict.fromkeys(again if i == at else a for i, a in enumerate(acts)))
     if not previous_topic:
         return tuple(acts)
+    previous_question = earlier_questions[-1][0] if earlier_questions else ""
     if not contextual_follow_up(text, plain_act(acts[at]), confidence, previous_topic, previous_reply,
-                                rare_words, names):
+                                rare_words, names, previous_question):
         return tuple(acts)
     marked = f"{topics.FOLLOW_UP_INTENT}:{previous_topic}"
     return tuple(marked if i == at else a for i, a in enumerate(acts))

@@ -203,6 +203,20 @@ def test_an_unsure_question_most_likely_uncovered_is_read_as_uncovered_not_mishe
     assert turn_acts(parse("Do you play any instruments?", "ask_daily_function")) == ("nlu_fallback",)
 
 
+def test_a_word_of_the_learners_own_last_question_is_picked_up_as_well() -> None:
+    from bot.conversation import acts_in_context
+
+    asked = "Caffeine, booze, weed, anything like that?"
+    reply = "Energy drinks, four or five a day. A joint a couple of nights a week to get off."
+    turn = "where are you getting the weed from?"
+    # The answer says "joint", the learner said "weed": the turn still follows the answer up.
+    assert acts_in_context(("uncovered_question",), turn, 0.43, "ask_substances", reply, ("weed",),
+                           earlier_questions=[(asked, "ask_substances")]) == ("follow_up:ask_substances",)
+    # Without that question the word is named anew, and no topic covers the question.
+    assert acts_in_context(("uncovered_question",), turn, 0.43, "ask_substances", reply, ("weed",),
+                           earlier_questions=[("How's your sleep?", "ask_sleep")]) == ("uncovered_question",)
+
+
 def test_a_greeting_is_not_followed_up_and_a_name_is_no_shared_word() -> None:
     from bot.conversation import contextual_follow_up
 
