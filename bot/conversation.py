@@ -86,9 +86,12 @@ _QUANTITY = re.compile(r"\b(?:how (?:many|much|often|long|old|soon|far)|since wh
                        re.IGNORECASE)
 #: Words that point back at what the patient just said (not "it": that is the complaint).
 #: Nor "he"/"she": in a proxy case they are the patient.
-_ANAPHOR = re.compile(r"\b(?:that|this|those|these|them|they)\b(?!\s+(?:is|are|was|were)\s+(?:all|it)\b)",
+_ANAPHOR = re.compile(r"\b(?:that|this|those|these|them|they)\b(?!\s+(?:is|are|was|were)\s+(?:all|it)\b)"
+                      r"(?!\s+(?:year|week|month|morning|afternoon|evening|time|winter|summer|spring|autumn)s?\b)",
                       re.IGNORECASE)
 ANAPHOR_WORDS = 10
+#: A word after one of these names a thing ("the salon"); the pointer then means it.
+_DETERMINER = r"\b(?:the|your|ur|his|her|their|a|an|my|this|that)\s+"
 FRAGMENT_WORDS = 3
 #: A fragment read as another history question this surely asks that question ("and kids?").
 FRAGMENT_OTHER_TOPIC = 0.4
@@ -202,8 +205,10 @@ def contextual_follow_up(text: str, main: str, confidence: float, previous_topic
     # A question pointing back at what was just said ("how long has it been like that?",
     # "is that because of your uncle?"), or a verbless fragment ("wine mostly?"), unless
     # the model is sure of another question.
-    # Not when the turn names something new for "that" to mean ("and the salon, how's that going?").
-    named_anew = set(rare_words) - said - case_names
+    # Not when the turn names something new for "that" to mean ("and the salon, how's that going?"):
+    # a rare word after a determiner; a verb ("remember what they were called?") names nothing.
+    named_anew = {w for w in set(rare_words) - said - case_names
+                  if re.search(_DETERMINER + re.escape(w) + r"\b", text, re.IGNORECASE)}
     if question and words <= ANAPHOR_WORDS and _ANAPHOR.search(text) and not named_anew \
             and confidence < PICK_UP_CONFIDENCE and after_history:
         return True

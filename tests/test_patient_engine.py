@@ -217,6 +217,21 @@ def test_a_word_of_the_learners_own_last_question_is_picked_up_as_well() -> None
                            earlier_questions=[("How's your sleep?", "ask_sleep")]) == ("uncovered_question",)
 
 
+def test_pointing_back_is_not_undone_by_a_verb_but_is_by_a_thing_named_anew() -> None:
+    from bot.conversation import contextual_follow_up
+
+    reply = "I tried the sleeping tablets from the chemist, the antihistamine ones."
+    # "remember" and "called" are no new subject for "they" to mean.
+    assert contextual_follow_up("do you remember what they were called?", "uncovered_question", 0.52,
+                                "ask_medications", reply, ("remember", "called"))
+    # "the salon" is: "that" means it, not the tablets.
+    assert not contextual_follow_up("and the salon, how's that going?", "ask_work", 0.5,
+                                    "ask_medications", reply, ("salon",))
+    # "this year" is a time, not a pointer back at the answer.
+    assert not contextual_follow_up("flu jab done this year?", "uncovered_question", 0.89,
+                                    "ask_medications", reply, ("flu", "jab"))
+
+
 def test_a_greeting_is_not_followed_up_and_a_name_is_no_shared_word() -> None:
     from bot.conversation import contextual_follow_up
 
