@@ -803,6 +803,17 @@ def test_a_list_of_anything_questions_splits_into_its_questions() -> None:
                                                 "and any bleeding?"]
 
 
+def test_two_people_joined_by_and_are_one_question_and_turning_to_someone_asks_nothing() -> None:
+    from bot.nlu.segments import segments
+
+    assert len(segments("Sarah, what would make today worth it for you and your mum?")) == 1
+    assert len(segments("How are things between him and your sister?")) == 1
+    assert [s.text for s in segments("How's the appetite and your energy?")] == ["How's the appetite", "and your energy?"]
+    assert [s.text for s in segments("And how about you, Mrs Okoro, what are you hoping for?")] == \
+        ["what are you hoping for?"]
+    assert [s.text for s in segments("what about yourself?")] == ["what about yourself?"]
+
+
 def test_a_word_or_two_read_as_a_summary_is_no_reading() -> None:
     from bot.nlu.reading import read_turn
 

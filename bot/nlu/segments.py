@@ -30,8 +30,11 @@ _AND = r"(?:" + "|".join(JOINING_WORDS) + r")"
 #: stays with its clause.
 _TAG = (r"(?:is|was|can|could|do|does|did|have|has|are|will|would|should)(?:n'?t)?\s+"
         r"(?:it|you|he|she|they|we|i|that|there|this)(?:\s+think)?\W*$")
+#: "for you and your dad" joins two people, not two questions ("how's your sleep and your mood?").
+_NOT_AFTER_PRONOUN = "".join(r"(?<!\b" + w + ")" for w in ("you", "u", "me", "him", "her", "them", "us"))
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=but\b)"
-                       r"|,?\s+(?=" + _AND + r"\s+(?:" + QUESTION_START + r"|(?:what|how) about\b|your\b|ur\b))"
+                       r"|,?\s+(?=" + _AND + r"\s+(?:" + QUESTION_START + r"|(?:what|how) about\b))"
+                       r"|" + _NOT_AFTER_PRONOUN + r",?\s+(?=" + _AND + r"\s+(?:your|ur)\b)"
                        r"|,\s+(?=" + QUESTION_START + r")(?!" + _TAG + r")", re.IGNORECASE)
 
 
@@ -39,7 +42,10 @@ _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\s+[-\u2013\u2014]+\s+|;\s+|\n+|,?\s+(?=b
 #: school?", "Mr Nowak, what are your nights like?"): it asks nothing, and a name the model has never met only blurs the reading.
 _VOCATIVE = re.compile(r"^\W*(?:(?i:and|so|now|ok|okay|right)\W+)?(?:(?i:mr|mrs|ms|miss|dr)\.?\s+)?"
                        r"(?!(?:" + "|".join(sorted(lexicon.NOT_NAMES | {"Doctor", "Nurse"})) + r")\b)"
-                       r"[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+)?\W*$")
+                       r"[A-Z][a-z'\-]+(?:\s+[A-Z][a-z'\-]+)?\W*$"
+                       # "and what about yourself, Mr Finch, what would you like?" turns to them.
+                       r"|^\W*(?i:and\s+)?(?i:what|how)\s+about\s+(?i:you|yourself|u)\W*"
+                       r"(?:(?:(?i:mr|mrs|ms|miss)\.?\s+)?[A-Z][a-z'\-]+\W*)?$")
 
 
 @dataclass(frozen=True)
