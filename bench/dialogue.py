@@ -31,14 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DIALOGUE_DIR = ROOT / "tests" / "data" / "dialogue"
 #: Sets 1 to 3, 5 and 6 are development sets (tuning looks at their failures); set 4, written
 #: blind after set 3 had been reported as the test set, is a test set (tests/data/dialogue_4),
-#: and so is set 7, written blind before the changes it measures (tests/data/dialogue_7).
+#: and so are sets 7 and 8, written blind before the changes they measure (tests/data/dialogue_7, _8).
 SETS = {"dev": DIALOGUE_DIR / "dialogue_heldout.yml",
         "dev2": ROOT / "tests" / "data" / "dialogue_2" / "dialogue_heldout_2.yml",
         "dev3": ROOT / "tests" / "data" / "dialogue_3" / "dialogue_heldout_3.yml",
         "dev5": ROOT / "tests" / "data" / "dialogue_5" / "dialogue_heldout_5.yml",
         "dev6": ROOT / "tests" / "data" / "dialogue_6" / "dialogue_heldout_6.yml",
         "test": ROOT / "tests" / "data" / "dialogue_4" / "dialogue_heldout_4.yml",
-        "test7": ROOT / "tests" / "data" / "dialogue_7" / "dialogue_heldout_7.yml"}
+        "test7": ROOT / "tests" / "data" / "dialogue_7" / "dialogue_heldout_7.yml",
+        "test8": ROOT / "tests" / "data" / "dialogue_8" / "dialogue_heldout_8.yml"}
 CASE_FILES = [path for path in SETS.values() if path.exists()]
 TARGET = 0.90
 _AS_I_SAID = re.compile(r"\b(?:as i said|like i said|as i mentioned|like i told you|as i told you)\b", re.IGNORECASE)

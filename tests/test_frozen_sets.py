@@ -41,6 +41,9 @@ FROZEN = {
     "tests/data/dialogue_7/dialogue_heldout_7.yml": "cadf5a1e0c5f4a9a16e104db42ced70fb73ff8fdfd0ddf86c19610785b0d0802",
     "tests/data/dialogue_7/personas/bethany-hollis.yml": "9840f05c7663c95197b7418ef780f1cd673e76e2677a05286a4f8424e183b296",
     "tests/data/dialogue_7/personas/martin-kershaw.yml": "a49d9113c080f7da8cb6aa3dd2d8fee5088899a248b05f9e57e5e72080e05fe5",
+    # Dialogue test set 8: 95 cases by one more blind author, one more unseen persona.
+    "tests/data/dialogue_8/dialogue_heldout_8.yml": "405b5b24af2b3dbceeec7232416ff9186938e2aec0458cb94acf15b85ffb8062",
+    "tests/data/dialogue_8/personas/stuart-lomax.yml": "94b460e2a6a5875ff6751c7e49014c2db3d8263cbae187ed01fbebcbcf67c2d4",
     "tests/data/dismissal_dev_sentences.yml": "502f3938bd7d68dc36d656022f80d81231c748fa3ce21682940b9a0f0c704e50",
     "tests/data/nlu_uncovered_dev.yml": "05b12eab012b88342dc7792e2a0207903c772b29744367831bee11807ff00148",
 }
